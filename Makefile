@@ -1,0 +1,39 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format migrate seed clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@python=$$(bin/find-python) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+## Serve the app with the seed data on http://127.0.0.1:$(PORT) (SQLite unless DATABASE_URL is set).
+run: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
+	DEBUG=$${DEBUG:-1} $(PY) manage.py load_seed --if-empty
+	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_editor
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,458 @@
+"""Incidents (attacks and strikes), where they happened, and who claimed, denied or was blamed for
+them. Every incident and claim cites its sources; claims are superseded, never overwritten."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from groups.models import Brand, Channel, Group
+from kb import constraints
+from kb.countries import COUNTRIES
+from kb.dates import DatedMixin, DatePrecision, format_date
+from kb.vocab import Confidence
+from sources.models import Citation, Source
+
+
+class LocationKind(models.TextChoices):
+    AIR_BASE = "air_base", "air base"
+    MILITARY_BASE = "military_base", "military base or outpost"
+    AIRPORT = "airport", "airport"
+    CAMP = "camp", "camp"
+    CITY = "city", "city"
+    TOWN = "town", "town or village"
+    NEIGHBOURHOOD = "neighbourhood", "neighbourhood"
+    OIL_FIELD = "oil_field", "oil field"
+    GAS_FIELD = "gas_field", "gas field"
+    BORDER_CROSSING = "border_crossing", "border crossing"
+    OTHER = "other", "other"
+
+
+class Location(models.Model):
+    """A named site that incidents happen at: a base, a town, an airport, a border post. Many
+    incidents hit the same site, so it is recorded once, with its sources for the coordinates."""
+
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    arabic_name = models.CharField(max_length=200, blank=True)
+    alternate_names = models.TextField(
+        blank=True, help_text="Other names and spellings, one per line. Search matches them."
+    )
+    kind = models.CharField(max_length=20, choices=LocationKind)
+    country = models.CharField(max_length=2, choices=COUNTRIES, help_text="ISO 3166-1 alpha-2.")
+    admin1 = models.CharField(
+        "first-level admin area", max_length=200, blank=True, help_text="Governorate, province."
+    )
+    latitude = models.DecimalField(max_digits=10, decimal_places=7, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=10, decimal_places=7, null=True, blank=True)
+    notes = models.TextField(
+        blank=True,
+        help_text="What the coordinates refer to (the base, a nearby town) and conflicting values.",
+    )
+    sources = models.ManyToManyField(Source, through="LocationCitation", related_name="locations")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["country", "admin1"], name="location_country_admin1")]
+        constraints = [
+            constraints.not_blank("name", "location_name_required"),
+            constraints.one_of("kind", LocationKind, "location_kind_valid"),
+            constraints.not_blank("country", "location_country_required"),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="location_lat_lng_together",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_in_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_in_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country})"
+
+    @property
+    def alternate_name_list(self) -> list[str]:
+        return [line.strip() for line in self.alternate_names.splitlines() if line.strip()]
+
+
+class GeoPrecision(models.TextChoices):
+    SITE = "site", "the site itself"
+    NEAR_SITE = "near_site", "near a named site or town"
+    ADMIN2 = "admin2", "district"
+    ADMIN1 = "admin1", "first-level admin area (governorate)"
+    COUNTRY = "country", "country only"
+
+
+class Weapon(models.TextChoices):
+    ONE_WAY_DRONE = "one_way_drone", "one-way attack drone"
+    ARMED_DRONE_STRIKE = "armed_drone_strike", "strike by an armed drone"
+    AIR_STRIKE = "air_strike", "air strike by aircraft"
+    ROCKET = "rocket", "rocket"
+    BALLISTIC_MISSILE = "ballistic_missile", "ballistic missile"
+    CRUISE_MISSILE = "cruise_missile", "cruise missile"
+    MORTAR = "mortar", "mortar"
+    IED = "ied", "improvised explosive device"
+    SMALL_ARMS = "small_arms", "small arms"
+    MIXED = "mixed", "several weapon types"
+    UNKNOWN = "unknown", "not specified"
+    OTHER = "other", "other"
+
+
+class Target(models.TextChoices):
+    FOREIGN_FORCES = "foreign_forces", "US or coalition forces"
+    PARTNER_FORCES = "partner_forces", "local partner forces"
+    ARMED_GROUP = "armed_group", "armed group facilities or fighters"
+    ARMED_GROUP_LEADER = "armed_group_leader", "armed group leader (targeted killing)"
+    GOVERNMENT = "government", "government or state forces"
+    CIVILIANS = "civilians", "civilians"
+    INFRASTRUCTURE = "infrastructure", "infrastructure"
+    UNKNOWN = "unknown", "not specified"
+    OTHER = "other", "other"
+
+
+class Confirmation(models.TextChoices):
+    """Did the targeted side (or the responsible government) officially confirm the incident?"""
+
+    CONFIRMED = "confirmed", "confirmed"
+    DENIED = "denied", "denied"
+    NO_COMMENT = "no_comment", "no comment"
+    UNKNOWN = "unknown", "unknown"
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "draft"
+    PUBLISHED = "published", "published"
+
+
+def casualty_range(name: str) -> list[models.CheckConstraint]:
+    """Casualty figures are not negative and the low figure is not above the high one."""
+    low, high = f"{name}_low", f"{name}_high"
+    return [
+        models.CheckConstraint(
+            condition=(Q(**{f"{low}__isnull": True}) | Q(**{f"{low}__gte": 0}))
+            & (Q(**{f"{high}__isnull": True}) | Q(**{f"{high}__gte": 0})),
+            name=f"incident_{name}_not_negative",
+            violation_error_message=f"{name.capitalize()} figures cannot be negative.",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{low}__isnull": True})
+            | Q(**{f"{high}__isnull": True})
+            | Q(**{f"{low}__lte": F(high)}),
+            name=f"incident_{name}_low_not_above_high",
+            violation_error_message=f"The low {name} figure cannot be above the high one.",
+        ),
+    ]
+
+
+def casualty_display(low: int | None, high: int | None) -> str:
+    """'3', '34–47', 'at least 2', 'up to 5', or '' (unknown)."""
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f"at least {low}"
+    if low is None:
+        return f"up to {high}"
+    return str(low) if low == high else f"{low}–{high}"
+
+
+class IncidentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class Incident(DatedMixin, models.Model):
+    """An attack or strike on a date (with its precision) at a place, with what was used, what was
+    hit, the casualties as sources give them, and whether it was officially confirmed."""
+
+    code = models.SlugField(
+        max_length=100,
+        unique=True,
+        help_text="Stable public identifier used in URLs and exports, e.g. 2024-01-28-tower-22-drone.",
+    )
+    title = models.CharField(max_length=300)
+    date = models.DateField(db_index=True, help_text="First (or only) day; see its precision.")
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+    )
+    date_end = models.DateField(
+        "end date", null=True, blank=True, help_text="Last possible day when sources disagree."
+    )
+    date_note = models.TextField(blank=True, help_text="Why the date is uncertain.")
+    time_of_day = models.TimeField(null=True, blank=True, help_text="Local time, when reported.")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
+    country = models.CharField(max_length=2, choices=COUNTRIES, db_index=True)
+    admin1 = models.CharField("first-level admin area", max_length=200, blank=True)
+    place = models.CharField(max_length=300, blank=True, help_text="The place as sources give it.")
+    facility = models.CharField(
+        max_length=300, blank=True, help_text="The site or facility hit, as sources name it."
+    )
+    geo_precision = models.CharField(
+        "geographic precision", max_length=10, choices=GeoPrecision, default=GeoPrecision.SITE
+    )
+    weapon = models.CharField(max_length=20, choices=Weapon, default=Weapon.UNKNOWN)
+    weapon_detail = models.CharField(
+        max_length=300, blank=True, help_text="Model or number, e.g. Qasef-2K; who says so."
+    )
+    target = models.CharField(max_length=20, choices=Target, default=Target.UNKNOWN)
+    target_detail = models.CharField(max_length=300, blank=True)
+    killed_low = models.PositiveIntegerField(
+        "killed (low)", null=True, blank=True, help_text="Empty means unknown, which is not zero."
+    )
+    killed_high = models.PositiveIntegerField("killed (high)", null=True, blank=True)
+    injured_low = models.PositiveIntegerField("injured (low)", null=True, blank=True)
+    injured_high = models.PositiveIntegerField("injured (high)", null=True, blank=True)
+    casualty_note = models.TextField(
+        blank=True, help_text="Conflicting figures and vague words ('dozens'), with who said what."
+    )
+    confirmation = models.CharField(
+        "official confirmation", max_length=10, choices=Confirmation, default=Confirmation.UNKNOWN
+    )
+    summary = models.TextField(blank=True)
+    status = models.CharField(
+        "publication status",
+        max_length=10,
+        choices=PublicationStatus,
+        default=PublicationStatus.DRAFT,
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    sources = models.ManyToManyField(Source, through="IncidentCitation", related_name="incidents")
+    history = HistoricalRecords()
+
+    objects = IncidentQuerySet.as_manager()
+
+    date_fields = ("date",)
+
+    class Meta:
+        ordering = ["-date", "code"]
+        indexes = [
+            models.Index(fields=["status", "date"], name="incident_status_date"),
+            models.Index(fields=["country", "admin1"], name="incident_country_admin1"),
+            models.Index(fields=["weapon"], name="incident_weapon"),
+        ]
+        constraints = [
+            constraints.not_blank("code", "incident_code_required"),
+            constraints.not_blank("title", "incident_title_required"),
+            constraints.not_blank("country", "incident_country_required"),
+            constraints.one_of("date_precision", DatePrecision, "incident_date_precision_valid"),
+            constraints.not_before("date_end", "date", "incident_date_end_not_before_date"),
+            constraints.one_of("geo_precision", GeoPrecision, "incident_geo_precision_valid"),
+            constraints.one_of("weapon", Weapon, "incident_weapon_valid"),
+            constraints.one_of("target", Target, "incident_target_valid"),
+            constraints.one_of("confirmation", Confirmation, "incident_confirmation_valid"),
+            constraints.one_of("status", PublicationStatus, "incident_status_valid"),
+            *casualty_range("killed"),
+            *casualty_range("injured"),
+        ]
+
+    def __str__(self):
+        return f"{self.date_display}: {self.title}"
+
+    def clean(self):
+        super().clean()
+        if self.location_id and self.country and self.location.country != self.country:
+            raise ValidationError(
+                {"country": f"The location {self.location} is in {self.location.country}."}
+            )
+
+    @property
+    def date_display(self):
+        return format_date(self.date, self.date_precision, self.date_end)
+
+    @property
+    def killed_display(self):
+        return casualty_display(self.killed_low, self.killed_high)
+
+    @property
+    def injured_display(self):
+        return casualty_display(self.injured_low, self.injured_high)
+
+
+class ClaimKind(models.TextChoices):
+    RESPONSIBILITY = "responsibility", "claim of responsibility"
+    DENIAL = "denial", "denial of responsibility"
+    ATTRIBUTION = "attribution", "attribution by a third party"
+
+
+class ClaimStatus(models.TextChoices):
+    CURRENT = "current", "current"
+    SUPERSEDED = "superseded", "superseded by a later claim"
+    RETRACTED = "retracted", "retracted"
+
+
+class Medium(models.TextChoices):
+    STATEMENT = "statement", "written statement"
+    VIDEO = "video", "video"
+    IMAGE = "image", "image"
+    AUDIO = "audio", "audio"
+    OTHER = "other", "other"
+
+
+class Claim(DatedMixin, models.Model):
+    """A statement about who is behind an incident: a group or brand claiming it, denying it, or a
+    third party (a government, a think tank) attributing it. Corrections supersede, never erase."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(max_length=15, choices=ClaimKind, default=ClaimKind.RESPONSIBILITY)
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="The group that claims, denies, or is blamed.",
+    )
+    brand = models.ForeignKey(
+        Brand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text="The brand the claim is made under, or that is blamed.",
+    )
+    claimant_as_named = models.CharField(
+        max_length=300, blank=True, help_text="The claimant's name exactly as the claim gives it."
+    )
+    date = models.DateField("claim date", null=True, blank=True)
+    date_precision = models.CharField(max_length=5, choices=DatePrecision, blank=True, default="")
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
+    )
+    channel_detail = models.CharField(
+        max_length=300, blank=True, help_text="How it was published, as sources report it."
+    )
+    medium = models.CharField(max_length=10, choices=Medium, default=Medium.STATEMENT)
+    original_text = models.TextField(blank=True)
+    original_language = models.CharField(max_length=20, blank=True, help_text="BCP 47 code.")
+    english_text = models.TextField("English text", blank=True)
+    attributed_by = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions_made",
+        help_text="For attributions: the party that attributes.",
+    )
+    attributed_by_detail = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="For attributions: who exactly, e.g. 'Pentagon deputy press secretary'.",
+    )
+    confidence = models.CharField(
+        max_length=20,
+        choices=Confidence,
+        blank=True,
+        help_text="For attributions: the confidence the attributing party states.",
+    )
+    status = models.CharField(max_length=10, choices=ClaimStatus, default=ClaimStatus.CURRENT)
+    status_note = models.TextField(blank=True, help_text="Why it was superseded or retracted.")
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The earlier claim this one replaces.",
+    )
+    note = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    sources = models.ManyToManyField(Source, through="ClaimCitation", related_name="claims")
+    history = HistoricalRecords()
+
+    date_fields = ("date",)
+
+    class Meta:
+        ordering = ["incident", "date", "pk"]
+        indexes = [models.Index(fields=["kind", "status"], name="claim_kind_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=False) | Q(brand__isnull=False),
+                name="claim_names_group_or_brand",
+                violation_error_message="A claim names a group, a brand, or both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(supersedes=F("pk")),
+                name="claim_not_superseding_itself",
+                violation_error_message="A claim cannot supersede itself.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ClaimKind.ATTRIBUTION)
+                | Q(attributed_by__isnull=False)
+                | ~Q(attributed_by_detail=""),
+                name="claim_attribution_names_attributor",
+                violation_error_message="Say who made the attribution.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ClaimKind.ATTRIBUTION)
+                | (Q(attributed_by__isnull=True) & Q(attributed_by_detail="") & Q(confidence="")),
+                name="claim_attributor_only_on_attributions",
+                violation_error_message=(
+                    "Attributing party and confidence are only for attributions."
+                ),
+            ),
+            constraints.one_of("kind", ClaimKind, "claim_kind_valid"),
+            constraints.one_of("status", ClaimStatus, "claim_status_valid"),
+            constraints.one_of("medium", Medium, "claim_medium_valid"),
+            constraints.one_of("confidence", Confidence, "claim_confidence_valid", blank=True),
+            *constraints.dated("date", "claim"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.claimant_display} ({self.incident.code})"
+
+    def clean(self):
+        super().clean()
+        if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
+            raise ValidationError({"supersedes": "A claim cannot supersede itself."})
+        if self.supersedes_id and self.incident_id:
+            if self.supersedes.incident_id != self.incident_id:
+                raise ValidationError(
+                    {"supersedes": "A claim can only supersede a claim about the same incident."}
+                )
+
+    @property
+    def claimant_display(self) -> str:
+        if self.group_id and self.brand_id:
+            return f"{self.group} under {self.brand}"
+        return str(self.group or self.brand)
+
+    @property
+    def date_display(self):
+        return format_date(self.date, self.date_precision) if self.date else ""
+
+
+class LocationCitation(Citation):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = Citation.constraints_for("location", "locationcitation")
+
+
+class IncidentCitation(Citation):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = Citation.constraints_for("incident", "incidentcitation")
+
+
+class ClaimCitation(Citation):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = Citation.constraints_for("claim", "claimcitation")

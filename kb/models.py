@@ -1,0 +1,1 @@
+"""The kb app holds no tables; it exists for project-wide commands, templates and roles."""
