@@ -177,7 +177,7 @@ class Incident(DatedMixin, models.Model):
     code = models.SlugField(
         max_length=100,
         unique=True,
-        help_text="Stable public identifier used in URLs and exports, e.g. 2024-01-28-tower-22-drone.",
+        help_text="Stable public identifier for URLs and exports, e.g. 2024-01-28-tower-22-drone.",
     )
     title = models.CharField(max_length=300)
     date = models.DateField(db_index=True, help_text="First (or only) day; see its precision.")
@@ -417,11 +417,14 @@ class Claim(DatedMixin, models.Model):
         super().clean()
         if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
             raise ValidationError({"supersedes": "A claim cannot supersede itself."})
-        if self.supersedes_id and self.incident_id:
-            if self.supersedes.incident_id != self.incident_id:
-                raise ValidationError(
-                    {"supersedes": "A claim can only supersede a claim about the same incident."}
-                )
+        if (
+            self.supersedes_id
+            and self.incident_id
+            and self.supersedes.incident_id != self.incident_id
+        ):
+            raise ValidationError(
+                {"supersedes": "A claim can only supersede a claim about the same incident."}
+            )
 
     @property
     def claimant_display(self) -> str:

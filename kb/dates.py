@@ -1,8 +1,8 @@
 """Dates that carry their precision.
 
-A fact's date is stored as a `DateField` plus a `<name>_precision` field. The date is normalised to the
-first day of its month or year for month and year precision, so that sorting and range filters work
-on one column, and it is always shown with its precision ("Oct 2023", never "1 Oct 2023").
+A fact's date is stored as a `DateField` plus a `<name>_precision` field. The date is normalised to
+the first day of its month or year for month and year precision, so that sorting and range filters
+work on one column, and it is always shown with its precision ("Oct 2023", never "1 Oct 2023").
 """
 
 import datetime

@@ -5,7 +5,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 
 class Confidence(models.TextChoices):
-    """How sure the assessing party is, on the estimative (words of estimative probability) scale."""
+    """How sure the assessing party is, on the scale of words of estimative probability."""
 
     ALMOST_CERTAIN = "almost_certain", "almost certain"
     VERY_LIKELY = "very_likely", "very likely"
