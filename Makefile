@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_seed --if-empty
-	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_editor
+	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_editor --port $(PORT)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.

@@ -88,6 +88,7 @@ class Location(models.Model):
 class GeoPrecision(models.TextChoices):
     SITE = "site", "the site itself"
     NEAR_SITE = "near_site", "near a named site or town"
+    TOWN = "town", "somewhere in a named town or city"
     ADMIN2 = "admin2", "district"
     ADMIN1 = "admin1", "first-level admin area (governorate)"
     COUNTRY = "country", "country only"

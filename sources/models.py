@@ -50,7 +50,9 @@ class Source(DatedMixin, models.Model):
     """A document that states facts: a news article, a think-tank report, a government statement,
     a post on a claim channel. Graded for reliability on the Admiralty scale."""
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(
+        max_length=500, blank=True, help_text="Empty only when the page title was not recorded."
+    )
     url = models.URLField("URL", max_length=2000, blank=True, help_text="http:// or https:// only.")
     archive_url = models.URLField(
         "archive URL", max_length=2000, blank=True, help_text="A saved copy, e.g. on a web archive."
@@ -82,7 +84,11 @@ class Source(DatedMixin, models.Model):
         constraints = [
             constraints.http_url("url", "source_url_http"),
             constraints.http_url("archive_url", "source_archive_url_http"),
-            constraints.not_blank("title", "source_title_required"),
+            models.CheckConstraint(
+                condition=~Q(title="") | ~Q(url=""),
+                name="source_has_title_or_url",
+                violation_error_message="Give the source a title or a URL.",
+            ),
             constraints.one_of("kind", SourceKind, "source_kind_valid"),
             constraints.one_of("reliability", Reliability, "source_reliability_valid"),
             *constraints.dated("published", "source"),
@@ -95,7 +101,8 @@ class Source(DatedMixin, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.publisher}: {self.title}" if self.publisher else self.title
+        label = self.title or self.url
+        return f"{self.publisher}: {label}" if self.publisher else label
 
     def clean(self):
         self.url = lowercase_scheme(self.url)
