@@ -1,0 +1,39 @@
+"""Test harness: the seed data is loaded once per session into the test database (each test runs
+in a transaction that is rolled back), and the production-safe HTTP settings are relaxed for the
+test client."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+from django.core.management import call_command
+
+from kb.roles import EDITORS
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production defaults redirect to https and expect collected, hashed static files.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def editor(db):
+    user = get_user_model().objects.create_user("ed", password="x", is_staff=True)
+    user.groups.add(AuthGroup.objects.get(name=EDITORS))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,0 +1,65 @@
+"""Settings come from the environment; production settings pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3y-for-the-deploy-check-" + "x7Qz!p9Lm#2Rv$8Tw^4Yb&6Nc*1Hd(5Jf)0Kg" * 2,
+    "ALLOWED_HOSTS": "kb.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://kb.example.org",
+    "DATABASE_URL": "postgres://kb:secret@db.example.org:5432/kb",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_settings_pass_the_deployment_checks_without_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_stops_a_production_start_with_a_clear_message():
+    result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_malformed_boolean_setting_is_reported_not_guessed():
+    result = manage("check", env={**PRODUCTION, "DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_database_url_selects_postgresql():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    result = manage("shell", "-v0", "-c", code, env=PRODUCTION)
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_sqlite_is_the_default_database():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
+    result = manage("shell", "-v0", "-c", code, env={"DEBUG": "1", "DATABASE_URL": ""})
+    assert result.stdout.strip().endswith("db.sqlite3"), result.stderr
+
+
+def test_responses_carry_a_content_security_policy(client, db):
+    response = client.get("/admin/login/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "script-src 'self' 'nonce-" in policy
