@@ -90,8 +90,16 @@ class IncidentAdmin(CuratedAdmin):
     search_fields = ["code", "title", "summary", "place", "facility", "location__name"]
     date_hierarchy = "date"
     autocomplete_fields = ["location"]
-    prepopulated_fields = {"code": ["title"]}
+    prepopulated_fields = {"code": ["date", "title"]}
     inlines = [citation_inline(IncidentCitation), ClaimInline]
+
+    # The code is the incident's permalink and the key imports match on: fixed once created.
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
     fieldsets = [
         (None, {"fields": ["code", "title", "status"]}),
         (

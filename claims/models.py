@@ -58,7 +58,7 @@ class Location(models.Model):
         constraints = [
             constraints.not_blank("name", "location_name_required"),
             constraints.one_of("kind", LocationKind, "location_kind_valid"),
-            constraints.not_blank("country", "location_country_required"),
+            constraints.country("country", "location_country_iso"),
             models.CheckConstraint(
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
                 | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
@@ -136,15 +136,9 @@ class PublicationStatus(models.TextChoices):
 
 
 def casualty_range(name: str) -> list[models.CheckConstraint]:
-    """Casualty figures are not negative and the low figure is not above the high one."""
+    """The low figure is not above the high one (PositiveIntegerField checks that both are >= 0)."""
     low, high = f"{name}_low", f"{name}_high"
     return [
-        models.CheckConstraint(
-            condition=(Q(**{f"{low}__isnull": True}) | Q(**{f"{low}__gte": 0}))
-            & (Q(**{f"{high}__isnull": True}) | Q(**{f"{high}__gte": 0})),
-            name=f"incident_{name}_not_negative",
-            violation_error_message=f"{name.capitalize()} figures cannot be negative.",
-        ),
         models.CheckConstraint(
             condition=Q(**{f"{low}__isnull": True})
             | Q(**{f"{high}__isnull": True})
@@ -246,7 +240,7 @@ class Incident(DatedMixin, models.Model):
         constraints = [
             constraints.not_blank("code", "incident_code_required"),
             constraints.not_blank("title", "incident_title_required"),
-            constraints.not_blank("country", "incident_country_required"),
+            constraints.country("country", "incident_country_iso"),
             constraints.one_of("date_precision", DatePrecision, "incident_date_precision_valid"),
             constraints.not_before("date_end", "date", "incident_date_end_not_before_date"),
             constraints.one_of("geo_precision", GeoPrecision, "incident_geo_precision_valid"),

@@ -52,6 +52,7 @@ class GroupAdmin(CuratedAdmin):
 @admin.register(Brand)
 class BrandAdmin(CuratedAdmin):
     list_display = ["name", "acronym", "launched_display"]
+    list_filter = ["launched_precision", "affiliations__status"]
     search_fields = ["name", "slug", "acronym", "arabic_name", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [AliasInline, AffiliationInline, citation_inline(BrandCitation)]

@@ -5,6 +5,7 @@ This app is the lower layer of the domain: it knows nothing of incidents or clai
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from kb import constraints
@@ -52,6 +53,7 @@ class Group(DatedMixin, models.Model):
         constraints = [
             constraints.not_blank("name", "group_name_required"),
             constraints.one_of("kind", GroupKind, "group_kind_valid"),
+            constraints.country("country", "group_country_iso", blank=True),
             *constraints.dated("founded", "group"),
         ]
 
@@ -138,14 +140,18 @@ class Alias(models.Model):
             constraints.not_blank("name", "alias_name_required"),
             constraints.one_of("kind", AliasKind, "alias_kind_valid"),
             models.UniqueConstraint(
-                fields=["group", "name"],
+                Lower("name"),
+                "group",
                 condition=Q(group__isnull=False),
                 name="alias_unique_group",
+                violation_error_message="This group already has this alias.",
             ),
             models.UniqueConstraint(
-                fields=["brand", "name"],
+                Lower("name"),
+                "brand",
                 condition=Q(brand__isnull=False),
                 name="alias_unique_brand",
+                violation_error_message="This brand already has this alias.",
             ),
         ]
 
@@ -267,6 +273,18 @@ class Relation(DatedMixin, models.Model):
             *constraints.dated("start", "relation"),
             *constraints.dated("end", "relation"),
             constraints.not_before("end", "start", "relation_end_not_before_start"),
+            models.UniqueConstraint(
+                fields=["subject", "kind", "object_group"],
+                condition=Q(object_group__isnull=False),
+                name="relation_unique_to_group",
+                violation_error_message="This relation is already recorded; add a source to it.",
+            ),
+            models.UniqueConstraint(
+                fields=["subject", "kind", "object_brand"],
+                condition=Q(object_brand__isnull=False),
+                name="relation_unique_to_brand",
+                violation_error_message="This relation is already recorded; add a source to it.",
+            ),
         ]
 
     def __str__(self):
@@ -319,6 +337,9 @@ class Channel(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_platform_display()})"
+
+    def clean(self):
+        self.url = constraints.lowercase_scheme(self.url)
 
     @property
     def operator(self):

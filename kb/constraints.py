@@ -6,6 +6,7 @@ Invariants live in the database so that no path (admin, importer, shell, raw SQL
 from django.db import models
 from django.db.models import Q
 
+from kb.countries import COUNTRIES
 from kb.dates import DatePrecision
 
 
@@ -48,6 +49,23 @@ def http_url(field: str, name: str) -> models.CheckConstraint:
         | Q(**{f"{field}__startswith": "https://"}),
         name=name,
         violation_error_message="Only http:// and https:// links are allowed.",
+    )
+
+
+def lowercase_scheme(url: str) -> str:
+    """'HTTPS://x' -> 'https://x'. `http_url` is case-sensitive on PostgreSQL but not on SQLite,
+    so model validation normalises the scheme before the database sees it."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.lower()}{sep}{rest}" if sep else url
+
+
+def country(field: str, name: str, blank: bool = False) -> models.CheckConstraint:
+    """The field holds an ISO 3166-1 alpha-2 code (or is empty, if `blank`)."""
+    codes = [code for code, _ in COUNTRIES] + ([""] if blank else [])
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": codes}),
+        name=name,
+        violation_error_message="Use an ISO 3166-1 alpha-2 country code.",
     )
 
 

@@ -105,19 +105,13 @@ class Source(DatedMixin, models.Model):
         return f"{self.publisher}: {label}" if self.publisher else label
 
     def clean(self):
-        self.url = lowercase_scheme(self.url)
-        self.archive_url = lowercase_scheme(self.archive_url)
+        self.url = constraints.lowercase_scheme(self.url)
+        self.archive_url = constraints.lowercase_scheme(self.archive_url)
         super().clean()
 
     @property
     def published_display(self):
         return format_date(self.published, self.published_precision) if self.published else ""
-
-
-def lowercase_scheme(url: str) -> str:
-    """'HTTPS://x' -> 'https://x', so that the database check treats every spelling alike."""
-    scheme, sep, rest = url.partition("://")
-    return f"{scheme.lower()}{sep}{rest}" if sep else url
 
 
 class Citation(models.Model):
