@@ -21,7 +21,6 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     form = ChangeReasonForm
     save_on_top = True
-    history_list_display = ["history_change_reason"]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason") or (
