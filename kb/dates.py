@@ -12,7 +12,7 @@ from django.db import models
 
 class DatePrecision(models.TextChoices):
     DAY = "day", "day"
-    WEEK = "week", "week (within about a week of the date)"
+    WEEK = "week", "week (in the seven days ending on the date)"
     MONTH = "month", "month"
     YEAR = "year", "year"
 
@@ -28,10 +28,25 @@ def normalise(date: datetime.date | None, precision: str) -> datetime.date | Non
     return date
 
 
+def possible_range(
+    date: datetime.date, precision: str, end: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The first and last day the fact may fall on, given its precision (and end date)."""
+    first = date - datetime.timedelta(days=6) if precision == DatePrecision.WEEK else date
+    if end:
+        return first, end
+    if precision == DatePrecision.MONTH:
+        following = (date.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return first, following - datetime.timedelta(days=1)
+    if precision == DatePrecision.YEAR:
+        return first, date.replace(month=12, day=31)
+    return first, date
+
+
 def format_date(
     date: datetime.date | None, precision: str, end: datetime.date | None = None
 ) -> str:
-    """Human-readable date with its precision: '18 Oct 2023', 'week of 21 Oct 2023', 'Oct 2023'."""
+    """Human-readable date with its precision: '18 Oct 2023', 'week to 21 Oct 2023', 'Oct 2023'."""
     if date is None:
         return "unknown"
     if precision == DatePrecision.YEAR:
@@ -39,7 +54,7 @@ def format_date(
     elif precision == DatePrecision.MONTH:
         text = f"{date:%b %Y}"
     elif precision == DatePrecision.WEEK:
-        text = f"week of {date.day} {date:%b %Y}"
+        text = f"week to {date.day} {date:%b %Y}"
     else:
         text = f"{date.day} {date:%b %Y}"
     if end and end != date:

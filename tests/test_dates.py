@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from claims.models import casualty_display
-from kb.dates import DatePrecision, format_date, normalise
+from kb.dates import DatePrecision, format_date, normalise, possible_range
 
 D = datetime.date
 
@@ -14,7 +14,7 @@ D = datetime.date
     ("date", "precision", "end", "shown"),
     [
         (D(2023, 10, 18), DatePrecision.DAY, None, "18 Oct 2023"),
-        (D(2023, 10, 21), DatePrecision.WEEK, None, "week of 21 Oct 2023"),
+        (D(2023, 10, 21), DatePrecision.WEEK, None, "week to 21 Oct 2023"),
         (D(2023, 10, 1), DatePrecision.MONTH, None, "Oct 2023"),
         (D(2003, 1, 1), DatePrecision.YEAR, None, "2003"),
         (D(2023, 10, 17), DatePrecision.DAY, D(2023, 10, 18), "17 Oct 2023 – 18 Oct 2023"),
@@ -53,3 +53,18 @@ def test_model_validation_normalises_a_month_precision_date():
     brand.launched_precision = DatePrecision.MONTH
     brand.full_clean()
     assert brand.launched == D(2023, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("date", "precision", "end", "first", "last"),
+    [
+        (D(2023, 10, 18), DatePrecision.DAY, None, D(2023, 10, 18), D(2023, 10, 18)),
+        (D(2023, 10, 21), DatePrecision.WEEK, None, D(2023, 10, 15), D(2023, 10, 21)),
+        (D(2024, 2, 1), DatePrecision.MONTH, None, D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2023, 12, 1), DatePrecision.MONTH, None, D(2023, 12, 1), D(2023, 12, 31)),
+        (D(2003, 1, 1), DatePrecision.YEAR, None, D(2003, 1, 1), D(2003, 12, 31)),
+        (D(2023, 10, 17), DatePrecision.DAY, D(2023, 10, 18), D(2023, 10, 17), D(2023, 10, 18)),
+    ],
+)
+def test_the_possible_range_of_a_date_follows_its_precision(date, precision, end, first, last):
+    assert possible_range(date, precision, end) == (first, last)
