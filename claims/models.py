@@ -4,6 +4,8 @@ them. Every incident and claim cites its sources; claims are superseded, never o
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from groups.models import Brand, Channel, Group
@@ -79,6 +81,9 @@ class Location(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.country})"
+
+    def get_absolute_url(self):
+        return reverse("location-detail", args=[self.slug])
 
     @property
     def alternate_name_list(self) -> list[str]:
@@ -163,6 +168,32 @@ def casualty_display(low: int | None, high: int | None) -> str:
 class IncidentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Drafts only for staff (signed in to the admin); the public sees published incidents."""
+        return self if user.is_authenticated and user.is_staff else self.published()
+
+    def for_table(self):
+        """What a table row shows, in a fixed number of queries whatever the page size."""
+        current = Claim.objects.filter(status=ClaimStatus.CURRENT).select_related(
+            "group", "brand", "attributed_by"
+        )
+        return self.select_related("location").prefetch_related(
+            models.Prefetch("claims", queryset=current, to_attr="current_claims")
+        )
+
+    def with_competing(self):
+        """Annotate `competing`: two current claims of responsibility by different claimants."""
+        return self.annotate(competing=models.Exists(competing_claims()))
+
+    def competing(self):
+        return self.filter(models.Exists(competing_claims()))
+
+    def unclaimed(self):
+        """No current claim of responsibility (attributions and denials do not count)."""
+        return self.exclude(
+            models.Exists(current_responsibility().filter(incident=models.OuterRef("pk")))
+        )
 
 
 class Incident(DatedMixin, models.Model):
@@ -255,6 +286,9 @@ class Incident(DatedMixin, models.Model):
     def __str__(self):
         return f"{self.date_display}: {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("incident-detail", args=[self.code])
+
     def clean(self):
         super().clean()
         if self.location_id and self.country and self.location.country != self.country:
@@ -265,6 +299,16 @@ class Incident(DatedMixin, models.Model):
     @property
     def date_display(self):
         return format_date(self.date, self.date_precision, self.date_end)
+
+    @property
+    def claimants(self):
+        """Current claims of responsibility (needs `for_table()`'s prefetch)."""
+        return [c for c in self.current_claims if c.kind == ClaimKind.RESPONSIBILITY]
+
+    @property
+    def attributions(self):
+        """Current attributions by third parties (needs `for_table()`'s prefetch)."""
+        return [c for c in self.current_claims if c.kind == ClaimKind.ATTRIBUTION]
 
     @property
     def killed_display(self):
@@ -430,6 +474,22 @@ class Claim(DatedMixin, models.Model):
     @property
     def date_display(self):
         return format_date(self.date, self.date_precision) if self.date else ""
+
+
+def current_responsibility():
+    return Claim.objects.filter(kind=ClaimKind.RESPONSIBILITY, status=ClaimStatus.CURRENT)
+
+
+def competing_claims():
+    """Current claims of responsibility for the outer incident that another current claim of
+    responsibility for it contradicts (a different group and/or brand)."""
+    keyed = current_responsibility().annotate(
+        group_key=Coalesce("group_id", 0), brand_key=Coalesce("brand_id", 0)
+    )
+    others = keyed.filter(incident=models.OuterRef("incident")).exclude(
+        group_key=models.OuterRef("group_key"), brand_key=models.OuterRef("brand_key")
+    )
+    return keyed.filter(incident=models.OuterRef("pk")).filter(models.Exists(others))
 
 
 class LocationCitation(Citation):

@@ -6,6 +6,7 @@ This app is the lower layer of the domain: it knows nothing of incidents or clai
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb import constraints
@@ -60,6 +61,9 @@ class Group(DatedMixin, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("group-detail", args=[self.slug])
+
     @property
     def founded_display(self):
         return format_date(self.founded, self.founded_precision) if self.founded else ""
@@ -92,6 +96,9 @@ class Brand(DatedMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("brand-detail", args=[self.slug])
 
     @property
     def launched_display(self):

@@ -1,10 +1,29 @@
 from django.contrib import admin
 from django.urls import path
 
+from claims import views as claims
+from groups import views as groups
+from kb import views as kb
+from sources import views as sources
+
 admin.site.site_header = "Incident-claims knowledge base"
 admin.site.site_title = "Incident-claims KB"
 admin.site.index_title = "Curate groups, brands, incidents, claims and sources"
+admin.site.site_url = "/"
 
 urlpatterns = [
+    path("", kb.home, name="home"),
+    path("search/", kb.search, name="search"),
+    path("incidents/", claims.IncidentList.as_view(), name="incident-list"),
+    path("incidents/<slug:code>/", claims.incident_detail, name="incident-detail"),
+    path("claims/", claims.ClaimList.as_view(), name="claim-list"),
+    path("locations/", claims.LocationList.as_view(), name="location-list"),
+    path("locations/<slug:slug>/", claims.LocationDetail.as_view(), name="location-detail"),
+    path("groups/", groups.GroupList.as_view(), name="group-list"),
+    path("groups/<slug:slug>/", groups.GroupDetail.as_view(), name="group-detail"),
+    path("brands/", groups.BrandList.as_view(), name="brand-list"),
+    path("brands/<slug:slug>/", groups.BrandDetail.as_view(), name="brand-detail"),
+    path("sources/", sources.SourceList.as_view(), name="source-list"),
+    path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,7 @@ This is the lowest layer: groups and claims both cite sources, and a source know
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from kb import constraints
@@ -103,6 +104,9 @@ class Source(DatedMixin, models.Model):
     def __str__(self):
         label = self.title or self.url
         return f"{self.publisher}: {label}" if self.publisher else label
+
+    def get_absolute_url(self):
+        return reverse("source-detail", args=[self.pk])
 
     def clean(self):
         self.url = constraints.lowercase_scheme(self.url)

@@ -1,0 +1,322 @@
+"""Filters for the incident and claim lists: one FilterSet per list, shared by its page, its export
+and the tests. Parameter names are part of the public URL contract (see the codebook)."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from claims.models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Confirmation,
+    Incident,
+    Location,
+    LocationKind,
+    Target,
+    Weapon,
+)
+from groups.models import Affiliation, AffiliationStatus, Brand, Group
+from groups.search import match_actors
+from kb.countries import COUNTRIES
+from kb.dates import DatePrecision
+from kb.filters import (
+    CountFilter,
+    FlagFilter,
+    ISODateFilter,
+    SortFilter,
+    StrictFilterSet,
+    TextFilter,
+)
+from kb.search import text_search
+
+# Affiliations that make a brand's claims relevant to "what may this group be behind?".
+LIVE_AFFILIATIONS = [
+    AffiliationStatus.ANNOUNCED,
+    AffiliationStatus.ASSESSED,
+    AffiliationStatus.SUSPECTED,
+]
+
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+INCIDENT_TEXT_FIELDS = [
+    "title",
+    "code",
+    "summary",
+    "place",
+    "facility",
+    "weapon_detail",
+    "target_detail",
+    "location__name",
+    "location__alternate_names",
+]
+
+
+class DateRangeForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end of the range is before its start.")
+        return data
+
+
+def overlapping(start: datetime.date | None, end: datetime.date | None) -> Q:
+    """Incidents whose possible dates (their date, end date and precision) overlap [start, end].
+
+    An incident known only to the month is in a range that touches that month; one dated to the
+    week is in a range that touches the seven days ending on its date (kb.dates.possible_range).
+    """
+    condition = Q()
+    if end:
+        condition &= Q(date__lte=end) | Q(
+            date_precision=DatePrecision.WEEK, date__lte=end + datetime.timedelta(days=6)
+        )
+    if start:
+        month, year = start.replace(day=1), start.replace(month=1, day=1)
+        condition &= Q(date_end__gte=start) | Q(date_end__isnull=True) & (
+            Q(date_precision__in=[DatePrecision.DAY, DatePrecision.WEEK], date__gte=start)
+            | Q(date_precision=DatePrecision.MONTH, date__gte=month)
+            | Q(date_precision=DatePrecision.YEAR, date__gte=year)
+        )
+    return condition
+
+
+def naming(claims, group: Group | None = None, brand: Brand | None = None, via_brand=False):
+    """Claims naming the group (or, with `via_brand`, under a brand it is affiliated with)."""
+    if group is not None:
+        who = Q(group=group)
+        if via_brand:
+            brands = Affiliation.objects.filter(group=group, status__in=LIVE_AFFILIATIONS)
+            who |= Q(brand__in=brands.values("brand"))
+        return claims.filter(who)
+    return claims.filter(brand=brand)
+
+
+class IncidentFilterSet(StrictFilterSet):
+    date_from = ISODateFilter(label="From", method="noop", help_text="YYYY-MM-DD")
+    date_to = ISODateFilter(label="To", method="noop", help_text="YYYY-MM-DD")
+    country = django_filters.MultipleChoiceFilter(choices=COUNTRIES, label="Country")
+    admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
+    location = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(), to_field_name="slug", label="Location"
+    )
+    group = django_filters.ModelChoiceFilter(
+        queryset=Group.objects.all(),
+        to_field_name="slug",
+        method="noop",
+        label="Group",
+        help_text="Claimed by or attributed to the group (current claims).",
+    )
+    group_via_brand = FlagFilter(
+        method="noop",
+        checkbox=True,
+        label="…or under its brands",
+        help_text="Also incidents claimed under a brand the group is affiliated with.",
+    )
+    brand = django_filters.ModelChoiceFilter(
+        queryset=Brand.objects.all(), to_field_name="slug", method="noop", label="Brand"
+    )
+    claim_kind = django_filters.MultipleChoiceFilter(
+        choices=ClaimKind.choices, method="noop", label="Claim kind", widget=CHECKBOXES
+    )
+    claim_status = django_filters.MultipleChoiceFilter(
+        choices=ClaimStatus.choices, method="noop", label="Claim status", widget=CHECKBOXES
+    )
+    weapon = django_filters.MultipleChoiceFilter(choices=Weapon.choices, widget=CHECKBOXES)
+    target = django_filters.MultipleChoiceFilter(choices=Target.choices, widget=CHECKBOXES)
+    killed_min = CountFilter(field_name="killed_low", lookup_expr="gte", label="Killed at least")
+    injured_min = CountFilter(field_name="injured_low", lookup_expr="gte", label="Injured at least")
+    confirmation = django_filters.MultipleChoiceFilter(
+        choices=Confirmation.choices, label="Official confirmation", widget=CHECKBOXES
+    )
+    competing = FlagFilter(method="filter_competing", label="Competing claims")
+    unclaimed = FlagFilter(method="filter_unclaimed", label="Unclaimed")
+    q = TextFilter(method="noop", label="Text")
+    sort = SortFilter(
+        fields={
+            "date": ["date", "code"],
+            "title": ["title"],
+            "country": ["country", "admin1"],
+            "location": ["location__name"],
+            "weapon": ["weapon"],
+            "killed": ["killed_low", "killed_high"],
+            "injured": ["injured_low", "injured_high"],
+            "confirmation": ["confirmation"],
+        },
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+        form = DateRangeForm
+
+    def offer_countries_in_use(self):
+        """For the page's form: list the countries that have incidents (and any selected), by
+        name, instead of all 249; any ISO code is still accepted."""
+        field = self.form.fields["country"]
+        in_use = set(Incident.objects.published().values_list("country", flat=True).distinct())
+        selected = set(self.data.getlist("country")) if hasattr(self.data, "getlist") else set()
+        field.widget.choices = sorted(
+            ((c, n) for c, n in COUNTRIES if c in in_use | selected), key=lambda c: c[1]
+        )
+
+    def noop(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_competing(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.competing() if value else queryset.exclude(pk__in=queryset.competing())
+
+    def filter_unclaimed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.unclaimed() if value else queryset.exclude(pk__in=queryset.unclaimed())
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("date_from") or data.get("date_to"):
+            queryset = queryset.filter(overlapping(data.get("date_from"), data.get("date_to")))
+        queryset = self.filter_claims(queryset, data)
+        if data.get("q"):
+            queryset = self.search(queryset, data["q"], sorted_by_user=bool(data.get("sort")))
+        elif not data.get("sort"):
+            queryset = queryset.order_by("-date", "code")
+        return queryset
+
+    def filter_claims(self, queryset, data):
+        """group, brand, claim_kind and claim_status describe the same claim.
+
+        By default a group or brand filter means current claims of responsibility and
+        attributions naming it; claim_kind and claim_status narrow or widen that.
+        """
+        group, brand = data.get("group"), data.get("brand")
+        kinds, statuses = data.get("claim_kind"), data.get("claim_status")
+        if not (group or brand or kinds or statuses):
+            return queryset
+        claims = Claim.objects.filter(incident=OuterRef("pk"))
+        if kinds:
+            claims = claims.filter(kind__in=kinds)
+        elif group or brand:
+            claims = claims.filter(kind__in=[ClaimKind.RESPONSIBILITY, ClaimKind.ATTRIBUTION])
+        if statuses:
+            claims = claims.filter(status__in=statuses)
+        elif group or brand:
+            claims = claims.filter(status=ClaimStatus.CURRENT)
+        if not (group or brand):
+            return queryset.filter(Exists(claims))
+        if group:
+            via_brand = bool(data.get("group_via_brand"))
+            queryset = queryset.filter(Exists(naming(claims, group=group, via_brand=via_brand)))
+        if brand:
+            queryset = queryset.filter(Exists(naming(claims, brand=brand)))
+        return queryset
+
+    def search(self, queryset, query, sorted_by_user):
+        actors = match_actors(query)
+        extra = None
+        if actors:
+            by_actor = Claim.objects.filter(incident=OuterRef("pk")).filter(
+                Q(group_id__in=actors.group_ids) | Q(brand_id__in=actors.brand_ids)
+            )
+            extra = Q(Exists(by_actor))
+        queryset = text_search(queryset, query, INCIDENT_TEXT_FIELDS, extra=extra)
+        return queryset if sorted_by_user else queryset.order_by("-search_rank", "-date", "code")
+
+
+class ClaimFilterSet(StrictFilterSet):
+    """The claims list: one row per claim, filtered by the claim and by its incident."""
+
+    date_from = ISODateFilter(label="Incident from", method="noop")
+    date_to = ISODateFilter(label="Incident to", method="noop")
+    country = django_filters.MultipleChoiceFilter(
+        choices=COUNTRIES, field_name="incident__country", label="Country"
+    )
+    location = django_filters.ModelChoiceFilter(
+        queryset=Location.objects.all(),
+        to_field_name="slug",
+        field_name="incident__location",
+        label="Location",
+    )
+    group = django_filters.ModelChoiceFilter(
+        queryset=Group.objects.all(), to_field_name="slug", method="filter_group", label="Group"
+    )
+    brand = django_filters.ModelChoiceFilter(
+        queryset=Brand.objects.all(), to_field_name="slug", field_name="brand", label="Brand"
+    )
+    claim_kind = django_filters.MultipleChoiceFilter(
+        choices=ClaimKind.choices, field_name="kind", label="Claim kind"
+    )
+    claim_status = django_filters.MultipleChoiceFilter(
+        choices=ClaimStatus.choices, field_name="status", label="Claim status"
+    )
+    q = TextFilter(method="filter_q", label="Text")
+    sort = SortFilter(
+        fields={
+            "incident_date": ["incident__date", "incident__code"],
+            "date": ["date"],
+            "kind": ["kind"],
+            "status": ["status"],
+        },
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+        form = DateRangeForm
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def filter_group(self, queryset, name, value):
+        """Claims by the group, and attributions made by it."""
+        return queryset.filter(Q(group=value) | Q(attributed_by=value)) if value else queryset
+
+    def filter_q(self, queryset, name, value):
+        actors = match_actors(value)
+        extra = Q(group_id__in=actors.group_ids) | Q(brand_id__in=actors.brand_ids)
+        fields = ["incident__title", "claimant_as_named", "english_text", "original_text", "note"]
+        fields += ["channel_detail", "attributed_by_detail", "incident__code"]
+        return text_search(queryset, value, fields, extra=extra if actors else None)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("date_from") or data.get("date_to"):
+            incidents = Incident.objects.filter(
+                overlapping(data.get("date_from"), data.get("date_to"))
+            )
+            queryset = queryset.filter(incident__in=incidents)
+        if not data.get("sort"):
+            queryset = queryset.order_by("-incident__date", "incident__code", "date", "pk")
+        return queryset
+
+
+class LocationFilterSet(StrictFilterSet):
+    q = TextFilter(method="search", label="Name")
+    country = django_filters.MultipleChoiceFilter(choices=COUNTRIES)
+    kind = django_filters.MultipleChoiceFilter(choices=LocationKind.choices)
+    admin1 = TextFilter(lookup_expr="iexact", label="Admin area")
+    sort = SortFilter(
+        fields={
+            "name": ["name"],
+            "kind": ["kind", "name"],
+            "country": ["country", "admin1", "name"],
+            "admin1": ["admin1", "name"],
+            "incident_count": ["incident_count"],
+        }
+    )
+
+    class Meta:
+        model = Location
+        fields = []
+
+    def search(self, queryset, name, value):
+        fields = ["name", "alternate_names", "arabic_name", "admin1", "notes"]
+        return text_search(queryset, value, fields)

@@ -1,0 +1,77 @@
+from django.shortcuts import get_object_or_404
+
+from claims import selectors
+from claims.views import IncidentList
+from groups.filtersets import BrandFilterSet, GroupFilterSet
+from groups.models import Brand, Group
+from groups.tables import BrandTable, GroupTable
+from kb.views import ListPage
+
+
+class GroupList(ListPage):
+    filterset_class = GroupFilterSet
+    table_class = GroupTable
+    title = "Groups"
+
+    def get_queryset(self):
+        return selectors.groups_with_counts(self.request.user).order_by("name")
+
+
+class BrandList(ListPage):
+    filterset_class = BrandFilterSet
+    table_class = BrandTable
+    title = "Brands"
+
+    def get_queryset(self):
+        return selectors.brands_with_counts(self.request.user).order_by("name")
+
+
+class GroupDetail(IncidentList):
+    """A group, and the incidents it claimed or was blamed for, with the incident filters."""
+
+    template_name = "groups/group_detail.html"
+
+    def get_queryset(self):
+        self.group = get_object_or_404(Group, slug=self.kwargs["slug"])
+        via_brand = self.request.GET.get("group_via_brand", "").lower() in {"1", "true", "yes"}
+        rows = selectors.incidents_naming_group(self.request.user, self.group, via_brand)
+        return rows.for_table()
+
+    def get_context(self):
+        group = Group.objects.prefetch_related(
+            "aliases",
+            "citations__source",
+            "channels",
+            "affiliations__brand",
+            "affiliations__citations__source",
+            "relations__object_group",
+            "relations__object_brand",
+            "relations__citations__source",
+            "inbound_relations__subject",
+            "inbound_relations__citations__source",
+        ).get(pk=self.group.pk)
+        return {"group": group, "title": group.name}
+
+
+class BrandDetail(IncidentList):
+    """A brand, its member groups (surest first), and the incidents claimed under it."""
+
+    template_name = "groups/brand_detail.html"
+
+    def get_queryset(self):
+        self.brand = get_object_or_404(Brand, slug=self.kwargs["slug"])
+        return selectors.incidents_naming_brand(self.request.user, self.brand).for_table()
+
+    def get_context(self):
+        brand = Brand.objects.prefetch_related(
+            "aliases",
+            "citations__source",
+            "channels__citations__source",
+            "inbound_relations__subject",
+            "inbound_relations__citations__source",
+        ).get(pk=self.brand.pk)
+        return {
+            "brand": brand,
+            "title": brand.name,
+            "members": selectors.members_by_certainty(brand),
+        }

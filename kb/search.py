@@ -1,0 +1,43 @@
+"""Free-text search over a queryset: PostgreSQL full-text search with ranking, and a word-by-word
+fallback for SQLite that finds the same kind of matches (every word somewhere in the fields)."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import FloatField, Q, QuerySet, Value
+
+CONFIG = "english"
+
+
+def uses_postgres(queryset: QuerySet) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def text_search(queryset: QuerySet, query: str, fields: list[str], extra: Q | None = None):
+    """Rows matching the query, annotated with `search_rank` (higher is better).
+
+    `extra` adds rows matched another way (e.g. by a claimant's alias); they rank after text hits.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    if uses_postgres(queryset):
+        vector = SearchVector(*fields, config=CONFIG)
+        search = SearchQuery(query, search_type="websearch", config=CONFIG)
+        # A prefix of the first field (a name being typed) also matches, as on SQLite.
+        condition = Q(search_vector=search) | Q(**{f"{fields[0]}__icontains": query})
+        queryset = queryset.annotate(search_vector=vector, search_rank=SearchRank(vector, search))
+    else:
+        condition = Q()
+        for word in query.split():
+            condition &= Q_any(fields, word)
+        queryset = queryset.annotate(search_rank=Value(1.0, output_field=FloatField()))
+    if extra is not None:
+        condition |= extra
+    return queryset.filter(condition)
+
+
+def Q_any(fields: list[str], word: str) -> Q:
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": word})
+    return condition

@@ -1,0 +1,158 @@
+"""The list page every public list shares, the home page and the site-wide search."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import EmptyPage
+from django.shortcuts import render
+from django.views import View
+
+from claims import selectors
+from claims.filtersets import IncidentFilterSet
+from claims.models import Claim
+from claims.tables import IncidentTable
+from groups.models import Brand, Group
+from groups.search import match_actors
+from kb.filters import MAX_TEXT
+from kb.search import text_search
+from sources.models import Source
+
+PER_PAGE = [25, 50, 100, 200]
+NOT_FILTERS = {"page", "per_page", "sort"}
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    per_page = forms.TypedChoiceField(
+        choices=[(n, n) for n in PER_PAGE], coerce=int, required=False, label="Rows per page"
+    )
+
+
+class ListPage(View):
+    """A filtered, sorted, paginated table. Subclasses name the FilterSet, the table, the rows the
+    viewer may see, and any extra context; bad parameters give the page with errors (HTTP 400)."""
+
+    filterset_class = None
+    table_class = None
+    template_name = "list.html"
+    title = ""
+    export_name = ""  # the list's export URL name, once it has one
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_context(self):
+        return {}
+
+    def prepare_form(self, filterset):
+        """Adjust how the filter form is shown (not what it accepts)."""
+
+    def get(self, request, *args, **kwargs):
+        self.args, self.kwargs = args, kwargs
+        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        self.prepare_form(filterset)
+        pages = PageForm(request.GET)
+        valid = filterset.is_valid() & pages.is_valid()
+        sort = (filterset.form.cleaned_data.get("sort") or []) if filterset.is_valid() else []
+        table = self.table_class(filterset.qs, sorted_by=sort)
+        paging = pages.cleaned_data if pages.is_valid() else {}
+        per_page, page = paging.get("per_page") or PER_PAGE[0], paging.get("page") or 1
+        try:
+            table.paginate(page=page, per_page=per_page)
+        except EmptyPage:
+            pages.add_error("page", f"There is no page {page}; the table has fewer pages.")
+            valid = False
+            table.paginate(page=1, per_page=per_page)
+        context = {
+            "title": self.title,
+            "filterset": filterset,
+            "pages": pages,
+            "table": table,
+            "active_filters": active_filters(request.GET, filterset),
+            "query": request.GET.urlencode(),
+            **self.get_context(),
+        }
+        return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+def active_filters(params, filterset):
+    """Each filter value in the URL, with a link that removes just that value."""
+    chips = []
+    form = filterset.form
+    for name, values in params.lists():
+        if name in NOT_FILTERS or name not in form.fields:
+            continue
+        for value in values:
+            if value == "":
+                continue
+            remaining = [
+                (key, v)
+                for key, vs in params.lists()
+                for v in vs
+                if (key, v) != (name, value) and key != "page"
+            ]
+            chips.append(
+                {
+                    "label": form.fields[name].label or name,
+                    "value": value_label(form.fields[name], value),
+                    "remove": "?" + urlencode(remaining),
+                }
+            )
+    return chips
+
+
+def value_label(field, value):
+    """The human label of a URL value: a choice's label, an object's name, or the value itself."""
+    choices = getattr(field, "choices", None)
+    if choices is not None and not isinstance(field, forms.ModelChoiceField):
+        return {str(k): v for k, v in choices}.get(value, value)
+    if isinstance(field, forms.ModelChoiceField):
+        obj = field.queryset.filter(**{field.to_field_name or "pk": value}).first()
+        return str(obj) if obj else value
+    return value
+
+
+def home(request):
+    incidents = selectors.incidents(request.user)
+    latest = IncidentTable(
+        incidents.for_table().order_by("-date", "code")[:10], orderable=False, sorted_by=()
+    )
+    counts = {
+        "incidents": incidents.count(),
+        "claims": Claim.objects.filter(incident__in=incidents).count(),
+        "groups": Group.objects.count(),
+        "brands": Brand.objects.count(),
+        "sources": Source.objects.count(),
+    }
+    return render(request, "home.html", {"counts": counts, "latest": latest})
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=MAX_TEXT, required=False, label="Search")
+
+
+def search(request):
+    """Groups and brands by any name or alias; incidents, locations and sources by their text."""
+    form = SearchForm(request.GET)
+    results = {}
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        q = form.cleaned_data["q"].strip()
+        actors = match_actors(q)
+        incidents_filter = IncidentFilterSet({"q": q}, queryset=selectors.incidents(request.user))
+        found = incidents_filter.qs.for_table()
+        results = {
+            "groups": Group.objects.filter(pk__in=actors.group_ids).order_by("name"),
+            "brands": Brand.objects.filter(pk__in=actors.brand_ids).order_by("name"),
+            "incidents": IncidentTable(found[:20], orderable=False),
+            "incident_count": found.count(),
+            "locations": text_search(
+                selectors.locations_with_counts(request.user),
+                q,
+                ["name", "alternate_names", "arabic_name", "admin1"],
+            ).order_by("-search_rank", "name")[:20],
+            "sources": text_search(
+                Source.objects.all(), q, ["title", "publisher", "url", "author"]
+            ).order_by("-search_rank", "-published")[:20],
+        }
+    status = 200 if form.is_valid() else 400
+    return render(request, "search.html", {"form": form, **results}, status=status)

@@ -1,0 +1,29 @@
+import django_filters
+
+from kb.filters import SortFilter, StrictFilterSet, TextFilter
+from kb.search import text_search
+from sources.models import Reliability, Source, SourceKind
+
+
+class SourceFilterSet(StrictFilterSet):
+    q = TextFilter(method="search", label="Text")
+    kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
+    reliability = django_filters.MultipleChoiceFilter(choices=Reliability.choices)
+    language = TextFilter(lookup_expr="iexact", max_length=20)
+    publisher = TextFilter(lookup_expr="icontains")
+    sort = SortFilter(
+        fields={
+            "title": ["title", "url"],
+            "publisher": ["publisher"],
+            "published": ["published"],
+            "reliability": ["reliability"],
+            "kind": ["kind"],
+        }
+    )
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def search(self, queryset, name, value):
+        return text_search(queryset, value, ["title", "publisher", "url", "author", "notes"])

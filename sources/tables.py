@@ -1,0 +1,35 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from kb.tables import KBTable
+from sources.models import Source
+
+
+class SourceTable(KBTable):
+    title = tables.Column(empty_values=(), order_by=("title",))
+    publisher = tables.Column(order_by=("publisher",))
+    kind = tables.Column(order_by=("kind",))
+    published = tables.Column(order_by=("published",))
+    language = tables.Column(orderable=False)
+    reliability = tables.Column(order_by=("reliability",))
+
+    class Meta(KBTable.Meta):
+        model = Source
+        fields = ()
+        sequence = ("title", "publisher", "kind", "published", "language", "reliability")
+
+    def render_title(self, record):
+        return format_html(
+            '<a href="{}" dir="auto">{}</a>', record.get_absolute_url(), record.title or record.url
+        )
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_published(self, record):
+        return record.published_display
+
+    def render_reliability(self, record):
+        return format_html(
+            '<abbr title="{}">{}</abbr>', record.get_reliability_display(), record.reliability
+        )
