@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from claims import selectors
@@ -5,6 +6,7 @@ from claims.views import IncidentList
 from groups.filtersets import BrandFilterSet, GroupFilterSet
 from groups.models import Brand, Group
 from groups.tables import BrandTable, GroupTable
+from kb.filters import FlagField
 from kb.views import ListPage
 
 
@@ -33,7 +35,10 @@ class GroupDetail(IncidentList):
 
     def get_queryset(self):
         self.group = get_object_or_404(Group, slug=self.kwargs["slug"])
-        via_brand = self.request.GET.get("group_via_brand", "").lower() in {"1", "true", "yes"}
+        try:
+            via_brand = bool(FlagField().to_python(self.request.GET.get("group_via_brand")))
+        except ValidationError:
+            via_brand = False  # the filter form reports the bad value
         rows = selectors.incidents_naming_group(self.request.user, self.group, via_brand)
         return rows.for_table()
 
