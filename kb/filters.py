@@ -31,6 +31,16 @@ class FlagField(forms.Field):
         raise ValidationError(f"Use 1 or 0, not '{str(value)[:20]}'.", code="invalid")
 
 
+class FlagCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the raw value to FlagField (Django's own turns any text into True)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, check_test=lambda value: value not in FALSY)
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 class FlagFilter(django_filters.Filter):
     """A yes/no filter; shown as any/yes/no, or as a checkbox with `checkbox=True`."""
 
@@ -38,7 +48,7 @@ class FlagFilter(django_filters.Filter):
 
     def __init__(self, *args, checkbox=False, **kwargs):
         if checkbox:
-            kwargs.setdefault("widget", forms.CheckboxInput(check_test=lambda v: v not in FALSY))
+            kwargs.setdefault("widget", FlagCheckbox())
         else:
             choices = [("", "any"), ("1", "yes"), ("0", "no")]
             kwargs.setdefault("widget", forms.Select(choices=choices))
