@@ -18,7 +18,7 @@ from claims.models import (
     Target,
     Weapon,
 )
-from groups.models import Affiliation, AffiliationStatus, Brand, Group
+from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group
 from groups.search import match_actors
 from kb.countries import COUNTRIES
 from kb.dates import DatePrecision
@@ -31,13 +31,6 @@ from kb.filters import (
     TextFilter,
 )
 from kb.search import text_search
-
-# Affiliations that make a brand's claims relevant to "what may this group be behind?".
-LIVE_AFFILIATIONS = [
-    AffiliationStatus.ANNOUNCED,
-    AffiliationStatus.ASSESSED,
-    AffiliationStatus.SUSPECTED,
-]
 
 CHECKBOXES = forms.CheckboxSelectMultiple
 

@@ -1,11 +1,10 @@
 """Read-side queries that join actors, places and sources to incidents. Every one takes the viewer
 into account: the public sees published incidents only, in lists, counts and detail pages alike."""
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
-from claims.filtersets import LIVE_AFFILIATIONS
 from claims.models import Claim, ClaimKind, ClaimStatus, Incident, Location, PublicationStatus
-from groups.models import Affiliation, Brand, Group
+from groups.models import LIVE_AFFILIATIONS, Brand, Group
 from kb.vocab import Confidence
 
 NAMING_KINDS = [ClaimKind.RESPONSIBILITY, ClaimKind.ATTRIBUTION]
@@ -53,26 +52,6 @@ def locations_with_counts(user):
     return Location.objects.annotate(
         incident_count=Count("incidents", filter=_visible("incidents__", user), distinct=True)
     )
-
-
-def incidents_naming_group(user, group, via_brand=False):
-    """Incidents the group currently claims or is blamed for (or, with `via_brand`, that are
-    claimed under a brand it is affiliated with)."""
-    who = Q(group=group)
-    if via_brand:
-        brands = Affiliation.objects.filter(group=group, status__in=LIVE_AFFILIATIONS)
-        who |= Q(brand__in=brands.values("brand"))
-    naming = Claim.objects.filter(
-        who, incident=OuterRef("pk"), status=ClaimStatus.CURRENT, kind__in=NAMING_KINDS
-    )
-    return incidents(user).filter(Exists(naming))
-
-
-def incidents_naming_brand(user, brand):
-    naming = Claim.objects.filter(
-        brand=brand, incident=OuterRef("pk"), status=ClaimStatus.CURRENT, kind__in=NAMING_KINDS
-    )
-    return incidents(user).filter(Exists(naming))
 
 
 def members_by_certainty(brand):

@@ -46,7 +46,10 @@ class LocationDetail(IncidentList):
 
     def get_queryset(self):
         self.location = get_object_or_404(Location, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(location=self.location)
+        return super().get_queryset()
+
+    def forced_params(self):
+        return {"location": self.location.slug}
 
     def get_context(self):
         location = Location.objects.prefetch_related("citations__source").get(pk=self.location.pk)

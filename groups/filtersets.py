@@ -1,7 +1,6 @@
 import django_filters
-from django.db.models import Q
 
-from groups.models import Brand, Group, GroupKind
+from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group, GroupKind
 from groups.search import match_actors
 from kb.countries import COUNTRIES
 from kb.filters import SortFilter, StrictFilterSet, TextFilter
@@ -13,7 +12,7 @@ def by_name_or_alias(queryset, name, value):
         return queryset
     actors = match_actors(value)
     ids = actors.group_ids if queryset.model is Group else actors.brand_ids
-    return queryset.filter(Q(pk__in=ids) | Q(description__icontains=value))
+    return queryset.filter(pk__in=ids)
 
 
 class GroupFilterSet(StrictFilterSet):
@@ -23,9 +22,9 @@ class GroupFilterSet(StrictFilterSet):
     brand = django_filters.ModelChoiceFilter(
         queryset=Brand.objects.all(),
         to_field_name="slug",
-        field_name="affiliations__brand",
-        distinct=True,
+        method="affiliated_with",
         label="Affiliated with brand",
+        help_text="Announced, assessed or suspected members.",
     )
     sort = SortFilter(
         fields={
@@ -40,6 +39,10 @@ class GroupFilterSet(StrictFilterSet):
     class Meta:
         model = Group
         fields = []
+
+    def affiliated_with(self, queryset, name, brand):
+        live = Affiliation.objects.filter(brand=brand, status__in=LIVE_AFFILIATIONS)
+        return queryset.filter(pk__in=live.values("group")) if brand else queryset
 
 
 class BrandFilterSet(StrictFilterSet):

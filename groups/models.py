@@ -178,6 +178,14 @@ class AffiliationStatus(models.TextChoices):
     ENDED = "ended", "ended"
 
 
+# Affiliations that tie a group to a brand's claims (not denied, not ended).
+LIVE_AFFILIATIONS = [
+    AffiliationStatus.ANNOUNCED,
+    AffiliationStatus.ASSESSED,
+    AffiliationStatus.SUSPECTED,
+]
+
+
 class Affiliation(DatedMixin, models.Model):
     """A group operates under a brand: announced by itself, or assessed by someone, with a stated
     confidence, over a period."""

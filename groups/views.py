@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from claims import selectors
@@ -6,7 +5,6 @@ from claims.views import IncidentList
 from groups.filtersets import BrandFilterSet, GroupFilterSet
 from groups.models import Brand, Group
 from groups.tables import BrandTable, GroupTable
-from kb.filters import FlagField
 from kb.views import ListPage
 
 
@@ -35,12 +33,10 @@ class GroupDetail(IncidentList):
 
     def get_queryset(self):
         self.group = get_object_or_404(Group, slug=self.kwargs["slug"])
-        try:
-            via_brand = bool(FlagField().to_python(self.request.GET.get("group_via_brand")))
-        except ValidationError:
-            via_brand = False  # the filter form reports the bad value
-        rows = selectors.incidents_naming_group(self.request.user, self.group, via_brand)
-        return rows.for_table()
+        return super().get_queryset()
+
+    def forced_params(self):
+        return {"group": self.group.slug}
 
     def get_context(self):
         group = Group.objects.prefetch_related(
@@ -65,7 +61,10 @@ class BrandDetail(IncidentList):
 
     def get_queryset(self):
         self.brand = get_object_or_404(Brand, slug=self.kwargs["slug"])
-        return selectors.incidents_naming_brand(self.request.user, self.brand).for_table()
+        return super().get_queryset()
+
+    def forced_params(self):
+        return {"brand": self.brand.slug}
 
     def get_context(self):
         brand = Brand.objects.prefetch_related(

@@ -8,8 +8,9 @@ different result (django-filter would otherwise apply only the valid parameters)
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import CharField, F, TextField, Value
+from django.db.models.functions import Lower, NullIf
 
 MAX_TEXT = 200
 MAX_COUNT = 1_000_000
@@ -109,12 +110,26 @@ class SortFilter(django_filters.OrderingFilter):
             descending = param.startswith("-")
             for field in self.sort_fields[param.lstrip("-")]:
                 expression = F(field)
+                if is_text(qs.model, field):
+                    # Unrecorded text is '' (not NULL): sort it with the unknowns, and ignore case.
+                    expression = Lower(NullIf(expression, Value("")))
                 ordering.append(
                     expression.desc(nulls_last=True)
                     if descending
                     else expression.asc(nulls_last=True)
                 )
         return qs.order_by(*ordering, "pk")
+
+
+def is_text(model, path: str) -> bool:
+    """Is the field at this lookup path (e.g. 'location__name') a text field?"""
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation, such as a count
+        model = field.related_model or model
+    return isinstance(field, CharField | TextField)
 
 
 class StrictFilterSet(django_filters.FilterSet):

@@ -5,7 +5,8 @@ Hizbullah, Ketaib Hezbollah. `fold` removes what never distinguishes two names (
 apostrophes and ayn/hamza marks, hyphens, the Arabic definite article's spellings) and `skeleton`
 keeps the consonants, which is what transliterations agree on. A query matches a name when its
 skeleton occurs in the name's skeleton at word boundaries, or its folded form occurs in the name's
-folded form. Arabic script is folded too (diacritics, alef, ta marbuta and alef maqsura variants).
+folded form from the start of a word. Arabic script is folded too (diacritics, alef, ta marbuta
+and alef maqsura variants).
 """
 
 import re
@@ -14,7 +15,7 @@ import unicodedata
 APOSTROPHES = "'’‘`´ʼʻʿʾ′"
 ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
-LATIN_VOWELS = re.compile("[aeiouy]")
+LATIN_VOWELS = re.compile("[aeiou]")  # y is a consonant: Sayyid is not Asad
 # Letters that transliteration systems swap for one another.
 CONSONANT_VARIANTS = str.maketrans({"q": "k", "c": "k", "v": "w"})
 
@@ -40,6 +41,8 @@ def skeleton(text: str) -> str:
         if word.isascii():
             word = word.translate(CONSONANT_VARIANTS)
             word = word.replace("th", "t").replace("dh", "d").replace("kh", "k").replace("sh", "s")
+            # Ta marbuta: Islamiya = Islamiyah; but the h of Allah, Hezbollah is a consonant.
+            word = re.sub(r"(?<=[aeiou])(?<!ll[aeiou])h$", "", word)
             stripped = LATIN_VOWELS.sub("", word) or word
             word = re.sub(r"(.)\1+", r"\1", stripped)
         words.append(word)
@@ -51,7 +54,7 @@ def matches(query: str, name: str) -> bool:
     folded_query, folded_name = fold(query), fold(name)
     if not folded_query:
         return False
-    if folded_query in folded_name:
+    if f" {folded_query}" in f" {folded_name}":  # from the start of a word
         return True
     query_skeleton = skeleton(query)
     if len(query_skeleton.replace(" ", "")) < 2:

@@ -44,12 +44,25 @@ class ListPage(View):
     def get_context(self):
         return {}
 
+    def forced_params(self) -> dict[str, str]:
+        """Parameters a detail page fixes (e.g. its group): the table is then exactly the list
+        page's table for those parameters, and the form does not offer them."""
+        return {}
+
     def prepare_form(self, filterset):
         """Adjust how the filter form is shown (not what it accepts)."""
 
     def get(self, request, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
-        filterset = self.filterset_class(request.GET, queryset=self.get_queryset(), request=request)
+        queryset = self.get_queryset()  # loads a detail page's object (404 if unknown)
+        data = request.GET.copy()
+        forced = self.forced_params()
+        for name, value in forced.items():
+            data.setlist(name, [value])
+        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        filterset.is_valid()
+        for name in forced:
+            filterset.form.fields.pop(name)
         self.prepare_form(filterset)
         pages = PageForm(request.GET)
         valid = filterset.is_valid() & pages.is_valid()
@@ -68,19 +81,19 @@ class ListPage(View):
             "filterset": filterset,
             "pages": pages,
             "table": table,
-            "active_filters": active_filters(request.GET, filterset),
+            "active_filters": active_filters(request.GET, filterset, hidden=forced),
             "query": request.GET.urlencode(),
             **self.get_context(),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
 
 
-def active_filters(params, filterset):
+def active_filters(params, filterset, hidden=()):
     """Each filter value in the URL, with a link that removes just that value."""
     chips = []
     form = filterset.form
     for name, values in params.lists():
-        if name in NOT_FILTERS or name not in form.fields:
+        if name in NOT_FILTERS or name in hidden or name not in form.fields:
             continue
         for value in values:
             if value == "":
@@ -135,8 +148,8 @@ def search(request):
     """Groups and brands by any name or alias; incidents, locations and sources by their text."""
     form = SearchForm(request.GET)
     results = {}
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        q = form.cleaned_data["q"].strip()
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if q:
         actors = match_actors(q)
         incidents_filter = IncidentFilterSet({"q": q}, queryset=selectors.incidents(request.user))
         found = incidents_filter.qs.for_table()
@@ -155,4 +168,4 @@ def search(request):
             ).order_by("-search_rank", "-published")[:20],
         }
     status = 200 if form.is_valid() else 400
-    return render(request, "search.html", {"form": form, **results}, status=status)
+    return render(request, "search.html", {"form": form, "query": q, **results}, status=status)

@@ -1,0 +1,197 @@
+"""Exports: exactly the rows a list's filters select, streamed with constant memory.
+
+Each export is a list of `Column`s (the codebook is generated from them, so it cannot drift) over
+the list's own FilterSet. Rows come from one SQL query read in chunks (`.iterator()`); values that
+have several parts (claimants, sources) are aggregated by the database in that same query, so
+neither memory nor the number of queries grows with the number of rows.
+
+CSV follows RFC 4180 (CRLF, quotes doubled) in UTF-8, optionally with a byte-order mark for Excel
+(`?bom=1`). Text cells that a spreadsheet would run as a formula are neutralised.
+"""
+
+import csv
+import datetime
+import decimal
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Func, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+SEPARATOR = " | "  # between the values of a multi-valued cell, everywhere
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+_UNIT = "\x1f"  # joins aggregated values inside the database; never appears in output
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: its stable name, what it means, what values it takes, how to read it."""
+
+    name: str
+    description: str
+    get: Callable[[Any], Any]
+    values: str = ""
+    imported: bool = True  # False: derived from other records, ignored by the importer
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export of one list: name (file and URL), title, columns, and the rows for a request."""
+
+    name: str
+    title: str
+    description: str
+    columns: list[Column]
+    rows: Callable  # (request, filterset) -> iterable of rows
+    filterset_class: type | None = None
+    base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
+    formats: tuple[str, ...] = ("csv",)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def header(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def vocabulary(choices) -> str:
+    """Allowed values of a controlled vocabulary, for the codebook: 'value (label); …'."""
+    return "; ".join(f"{value} ({label})" for value, label in choices.choices)
+
+
+# --- Cells ------------------------------------------------------------------------------------
+
+
+def cell(value: Any) -> str | int | float:
+    """A value as a CSV cell: empty for unknown, ISO 8601 for dates, numbers as numbers, text
+    neutralised against formula injection."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        value = SEPARATOR.join(str(v) for v in value)
+    return neutralise(str(value))
+
+
+def neutralise(text: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would evaluate (=, +, -, @, tab, CR first)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def split(aggregated: str | None) -> list[str]:
+    """The distinct values of a database-aggregated cell, sorted so that output is stable."""
+    if not aggregated:
+        return []
+    return sorted(set(aggregated.split(_UNIT)))
+
+
+# --- Aggregation in the database ------------------------------------------------------------------
+
+
+class _Concat(Func):
+    """STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite (no ORDER BY: SQLite < 3.44 lacks it;
+    `split` sorts in Python instead)."""
+
+    function = "STRING_AGG"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def aggregated(queryset: QuerySet, link: str, value: str) -> Subquery:
+    """A correlated subquery joining `value` of the related rows (those whose `link` points to the
+    outer row) into one text, for `split` to take apart."""
+    rows = (
+        queryset.filter(**{link: OuterRef("pk")})
+        .order_by()
+        .values(link)
+        .annotate(joined=_Concat(Cast(value, TextField()), Value(_UNIT)))
+        .values("joined")
+    )
+    return Subquery(rows, output_field=TextField())
+
+
+# --- Responses ------------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def filename(name: str, extension: str) -> str:
+    return f"{name}-{timezone.now().date().isoformat()}.{extension}"
+
+
+def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str]:
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    if bom:
+        yield "\ufeff"
+    yield writer.writerow(export.header)
+    for row in rows:
+        yield writer.writerow([cell(column.get(row)) for column in export.columns])
+
+
+def csv_response(export: Export, rows: Iterable, bom: bool = False) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(export, rows, bom), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(export.name, "csv")}"'
+    return response
+
+
+def json_records(export: Export, rows: Iterable) -> Iterator[str]:
+    """A JSON array of objects, one per row, streamed."""
+    yield "["
+    first = True
+    for row in rows:
+        record = {column.name: json_value(column.get(row)) for column in export.columns}
+        yield ("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False)
+        first = False
+    yield "\n]\n"
+
+
+def json_response(export: Export, rows: Iterable, kind="json") -> StreamingHttpResponse:
+    content_type = "application/geo+json" if kind == "geojson" else "application/json"
+    generate = geojson_features(export, rows) if kind == "geojson" else json_records(export, rows)
+    response = StreamingHttpResponse(generate, content_type=f"{content_type}; charset=utf-8")
+    name = filename(export.name, kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def geojson_features(export: Export, rows: Iterable) -> Iterator[str]:
+    """A GeoJSON FeatureCollection: a point where the location has coordinates, else a null
+    geometry (so that the file still holds every selected row)."""
+    yield '{"type": "FeatureCollection", "features": ['
+    first = True
+    for row in rows:
+        properties = {column.name: json_value(column.get(row)) for column in export.columns}
+        lat, lng = properties.get("latitude"), properties.get("longitude")
+        geometry = {"type": "Point", "coordinates": [lng, lat]} if lat is not None else None
+        feature = {"type": "Feature", "geometry": geometry, "properties": properties}
+        yield ("\n" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
+        first = False
+    yield "\n]}\n"
+
+
+def bad_request(message: str) -> HttpResponse:
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")
