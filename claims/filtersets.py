@@ -56,6 +56,9 @@ class DateRangeForm(forms.Form):
         return data
 
 
+MAX_WEEK_START = datetime.date.max - datetime.timedelta(days=6)
+
+
 def overlapping(start: datetime.date | None, end: datetime.date | None) -> Q:
     """Incidents whose possible dates (their date, end date and precision) overlap [start, end].
 
@@ -64,9 +67,8 @@ def overlapping(start: datetime.date | None, end: datetime.date | None) -> Q:
     """
     condition = Q()
     if end:
-        condition &= Q(date__lte=end) | Q(
-            date_precision=DatePrecision.WEEK, date__lte=end + datetime.timedelta(days=6)
-        )
+        week_end = end + datetime.timedelta(days=6) if end < MAX_WEEK_START else datetime.date.max
+        condition &= Q(date__lte=end) | Q(date_precision=DatePrecision.WEEK, date__lte=week_end)
     if start:
         month, year = start.replace(day=1), start.replace(month=1, day=1)
         condition &= Q(date_end__gte=start) | Q(date_end__isnull=True) & (

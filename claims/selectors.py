@@ -75,7 +75,13 @@ def members_by_certainty(brand):
 def incident_detail(user, code):
     """One incident with everything its page shows, in a fixed number of queries."""
     claims_qs = Claim.objects.select_related(
-        "group", "brand", "channel", "attributed_by", "supersedes", "superseded_by"
+        "group",
+        "brand",
+        "channel__operated_by_brand",
+        "channel__operated_by_group",
+        "attributed_by",
+        "supersedes",
+        "superseded_by",
     ).prefetch_related("citations__source")
     return (
         incidents(user)

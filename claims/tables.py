@@ -20,7 +20,7 @@ def actor_link(claim):
 
 class IncidentTable(KBTable):
     date = tables.Column(accessor="date", verbose_name="Date", order_by=("date",))
-    title = tables.Column(linkify=True)
+    title = tables.Column()  # a link, and a draft marker for staff: see render_title
     location = tables.Column(verbose_name="Place", order_by=("location__name",))
     country = tables.Column(order_by=("country",))
     weapon = tables.Column(order_by=("weapon",))
@@ -48,6 +48,14 @@ class IncidentTable(KBTable):
 
     def render_date(self, record):
         return format_html('<span class="nowrap">{}</span>', record.date_display)
+
+    def render_title(self, record):
+        link = format_html(
+            '<a href="{}" dir="auto">{}</a>', record.get_absolute_url(), record.title
+        )
+        if record.status == "draft":
+            return format_html('{} <span class="draft">draft</span>', link)
+        return link
 
     def render_location(self, record):
         if record.location_id:

@@ -32,10 +32,13 @@ def possible_range(
     date: datetime.date, precision: str, end: datetime.date | None = None
 ) -> tuple[datetime.date, datetime.date]:
     """The first and last day the fact may fall on, given its precision (and end date)."""
-    first = date - datetime.timedelta(days=6) if precision == DatePrecision.WEEK else date
+    week = precision == DatePrecision.WEEK
+    first = date - datetime.timedelta(days=6) if week and date.toordinal() > 6 else date
     if end:
         return first, end
     if precision == DatePrecision.MONTH:
+        if (date.year, date.month) == (9999, 12):
+            return first, datetime.date.max
         following = (date.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         return first, following - datetime.timedelta(days=1)
     if precision == DatePrecision.YEAR:

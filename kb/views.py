@@ -67,7 +67,8 @@ class ListPage(View):
         pages = PageForm(request.GET)
         valid = filterset.is_valid() & pages.is_valid()
         sort = (filterset.form.cleaned_data.get("sort") or []) if filterset.is_valid() else []
-        table = self.table_class(filterset.qs, sorted_by=sort)
+        rows = filterset.qs if valid else filterset.qs.none()  # a bad parameter shows no rows
+        table = self.table_class(rows, sorted_by=sort)
         paging = pages.cleaned_data if pages.is_valid() else {}
         per_page, page = paging.get("per_page") or PER_PAGE[0], paging.get("page") or 1
         try:
@@ -75,6 +76,7 @@ class ListPage(View):
         except EmptyPage:
             pages.add_error("page", f"There is no page {page}; the table has fewer pages.")
             valid = False
+            table = self.table_class(filterset.qs.none(), sorted_by=sort)
             table.paginate(page=1, per_page=per_page)
         context = {
             "title": self.title,
@@ -104,10 +106,11 @@ def active_filters(params, filterset, hidden=()):
                 for v in vs
                 if (key, v) != (name, value) and key != "page"
             ]
+            valid = name not in form.errors
             chips.append(
                 {
                     "label": form.fields[name].label or name,
-                    "value": value_label(form.fields[name], value),
+                    "value": value_label(form.fields[name], value) if valid else value,
                     "remove": "?" + urlencode(remaining),
                 }
             )
