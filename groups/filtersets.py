@@ -1,9 +1,17 @@
 import django_filters
 
-from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group, GroupKind
+from groups.models import (
+    LIVE_AFFILIATIONS,
+    Affiliation,
+    AffiliationStatus,
+    Brand,
+    Group,
+    GroupKind,
+)
 from groups.search import match_actors
 from kb.countries import COUNTRIES
 from kb.filters import SortFilter, StrictFilterSet, TextFilter
+from kb.vocab import Confidence
 
 
 def by_name_or_alias(queryset, name, value):
@@ -58,4 +66,23 @@ class BrandFilterSet(StrictFilterSet):
 
     class Meta:
         model = Brand
+        fields = []
+
+
+class AffiliationFilterSet(StrictFilterSet):
+    group = django_filters.ModelChoiceFilter(queryset=Group.objects.all(), to_field_name="slug")
+    brand = django_filters.ModelChoiceFilter(queryset=Brand.objects.all(), to_field_name="slug")
+    status = django_filters.MultipleChoiceFilter(choices=AffiliationStatus.choices)
+    confidence = django_filters.MultipleChoiceFilter(choices=Confidence.choices)
+    sort = SortFilter(
+        fields={
+            "group": ["group__name"],
+            "brand": ["brand__name", "group__name"],
+            "status": ["status"],
+            "start": ["start"],
+        }
+    )
+
+    class Meta:
+        model = Affiliation
         fields = []

@@ -3,6 +3,7 @@ from django.urls import path
 
 from claims import views as claims
 from groups import views as groups
+from kb import export_views
 from kb import views as kb
 from sources import views as sources
 
@@ -25,5 +26,9 @@ urlpatterns = [
     path("brands/<slug:slug>/", groups.BrandDetail.as_view(), name="brand-detail"),
     path("sources/", sources.SourceList.as_view(), name="source-list"),
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
+    path("codebook/", export_views.codebook, name="codebook"),
+    path("codebook.<str:extension>", export_views.codebook, name="codebook-file"),
+    path("affiliations/export.<str:extension>", export_views.export, {"name": "affiliations"}),
+    path("<str:name>/export.<str:extension>", export_views.export, name="export"),
     path("admin/", admin.site.urls),
 ]

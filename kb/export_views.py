@@ -1,0 +1,78 @@
+"""The export endpoints and the codebook: exactly the rows a list page's filters select."""
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from kb.catalogue import exports
+from kb.exports import SEPARATOR, bad_request, csv_response, json_response
+from kb.filters import FlagField
+
+# Carried over from the page's URL, and meaningless for a file of every matching row.
+PAGE_ONLY = {"page", "per_page"}
+
+
+def export(request, name, extension):
+    spec = exports(request).get(name)
+    if spec is None or extension not in spec.formats:
+        raise Http404("No such export.")
+    allowed = set(spec.filterset_class.base_filters) | PAGE_ONLY | {"bom"}
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        return bad_request(
+            f"Unknown parameter: {', '.join(unknown)}. This export takes: "
+            f"{', '.join(sorted(allowed))}."
+        )
+    try:
+        bom = bool(FlagField().to_python(request.GET.get("bom")))
+    except ValidationError:
+        return bad_request("bom: use 1 or 0.")
+    filterset = spec.filterset_class(
+        request.GET, queryset=spec.base_queryset(request.user), request=request
+    )
+    if not filterset.is_valid():
+        return bad_request("Invalid filter:\n" + filterset.error_text())
+    rows = spec.rows(filterset.qs, request)
+    if extension == "csv":
+        return csv_response(spec, rows, bom=bom)
+    return json_response(spec, rows, kind=extension)
+
+
+def codebook(request, extension="html"):
+    """Every export's columns with their meaning and allowed values, from the definitions."""
+    specs = exports(request).values()
+    if extension == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(["export", "column", "description", "values", "imported"])
+        for spec in specs:
+            for c in spec.columns:
+                writer.writerow(
+                    [spec.name, c.name, c.description, c.values, str(c.imported).lower()]
+                )
+        return attachment(out.getvalue(), "text/csv", "codebook.csv")
+    if extension == "md":
+        return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
+    return render(request, "codebook.html", {"exports": specs, "separator": SEPARATOR})
+
+
+def codebook_markdown(specs) -> str:
+    lines = ["# Codebook", "", f"Multi-valued cells separate values with `{SEPARATOR}`.", ""]
+    for spec in specs:
+        files = ", ".join(f"`/{spec.name}/export.{ext}`" for ext in spec.formats)
+        lines += [f"## {spec.title} ({files})", "", spec.description, ""]
+        lines += ["| column | meaning | values | imported |", "| --- | --- | --- | --- |"]
+        for c in spec.columns:
+            imported = "yes" if c.imported else "no (derived)"
+            lines.append(f"| `{c.name}` | {c.description} | {c.values} | {imported} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def attachment(text, content_type, filename):
+    response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
