@@ -13,6 +13,8 @@ class IncidentList(ListPage):
     table_class = IncidentTable
     title = "Incidents"
     template_name = "claims/incident_list.html"
+    export_name = "incidents"
+    export_formats = ("csv", "json", "geojson")
 
     def get_queryset(self):
         return selectors.incidents(self.request.user).for_table()
@@ -25,6 +27,7 @@ class ClaimList(ListPage):
     filterset_class = ClaimFilterSet
     table_class = ClaimTable
     title = "Claims, denials and attributions"
+    export_name = "claims"
 
     def get_queryset(self):
         return selectors.claims(self.request.user)
@@ -34,6 +37,7 @@ class LocationList(ListPage):
     filterset_class = LocationFilterSet
     table_class = LocationTable
     title = "Locations"
+    export_name = "locations"
 
     def get_queryset(self):
         return selectors.locations_with_counts(self.request.user).order_by("name")

@@ -12,6 +12,7 @@ class GroupList(ListPage):
     filterset_class = GroupFilterSet
     table_class = GroupTable
     title = "Groups"
+    export_name = "groups"
 
     def get_queryset(self):
         return selectors.groups_with_counts(self.request.user).order_by("name")
@@ -21,6 +22,7 @@ class BrandList(ListPage):
     filterset_class = BrandFilterSet
     table_class = BrandTable
     title = "Brands"
+    export_name = "brands"
 
     def get_queryset(self):
         return selectors.brands_with_counts(self.request.user).order_by("name")

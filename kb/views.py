@@ -36,7 +36,8 @@ class ListPage(View):
     table_class = None
     template_name = "list.html"
     title = ""
-    export_name = ""  # the list's export URL name, once it has one
+    export_name = ""  # the list's export, e.g. "incidents" for /incidents/export.csv
+    export_formats = ("csv",)
 
     def get_queryset(self):
         raise NotImplementedError
@@ -84,10 +85,20 @@ class ListPage(View):
             "pages": pages,
             "table": table,
             "active_filters": active_filters(request.GET, filterset, hidden=forced),
-            "query": request.GET.urlencode(),
+            "query": export_query(data),
+            "export_name": self.export_name if valid else "",
+            "export_formats": self.export_formats,
             **self.get_context(),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+def export_query(data) -> str:
+    """The page's parameters for its export link: the filters and the sort, not the paging."""
+    query = data.copy()
+    for name in ("page", "per_page"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def active_filters(params, filterset, hidden=()):

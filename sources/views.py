@@ -11,6 +11,7 @@ class SourceList(ListPage):
     filterset_class = SourceFilterSet
     table_class = SourceTable
     title = "Sources"
+    export_name = "sources"
 
     def get_queryset(self):
         return Source.objects.order_by("-published", "title")
