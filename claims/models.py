@@ -415,7 +415,11 @@ class Claim(DatedMixin, models.Model):
 
     class Meta:
         ordering = ["incident", "date", "pk"]
-        indexes = [models.Index(fields=["kind", "status"], name="claim_kind_status")]
+        indexes = [
+            models.Index(fields=["kind", "status"], name="claim_kind_status"),
+            # Per-incident questions (current claimants, competing, unclaimed) in one seek.
+            models.Index(fields=["incident", "kind", "status"], name="claim_incident_kind_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(group__isnull=False) | Q(brand__isnull=False),
