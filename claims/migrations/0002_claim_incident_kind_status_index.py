@@ -4,16 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0001_initial'),
-        ('groups', '0001_initial'),
-        ('sources', '0001_initial'),
+        ("claims", "0001_initial"),
+        ("groups", "0001_initial"),
+        ("sources", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['incident', 'kind', 'status'], name='claim_incident_kind_status'),
+            model_name="claim",
+            index=models.Index(
+                fields=["incident", "kind", "status"], name="claim_incident_kind_status"
+            ),
         ),
     ]
