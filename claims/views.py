@@ -40,7 +40,7 @@ class LocationList(ListPage):
     export_name = "locations"
 
     def get_queryset(self):
-        return selectors.locations_with_counts(self.request.user).order_by("name")
+        return selectors.locations_with_counts(self.request.user).order_by("name", "pk")
 
 
 class LocationDetail(IncidentList):

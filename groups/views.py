@@ -15,7 +15,7 @@ class GroupList(ListPage):
     export_name = "groups"
 
     def get_queryset(self):
-        return selectors.groups_with_counts(self.request.user).order_by("name")
+        return selectors.groups_with_counts(self.request.user).order_by("name", "pk")
 
 
 class BrandList(ListPage):
@@ -25,7 +25,7 @@ class BrandList(ListPage):
     export_name = "brands"
 
     def get_queryset(self):
-        return selectors.brands_with_counts(self.request.user).order_by("name")
+        return selectors.brands_with_counts(self.request.user).order_by("name", "pk")
 
 
 class GroupDetail(IncidentList):

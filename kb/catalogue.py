@@ -33,9 +33,7 @@ from groups.models import (
     AffiliationCitation,
     AffiliationStatus,
     Alias,
-    Brand,
     BrandCitation,
-    Group,
     GroupCitation,
     GroupKind,
 )
@@ -62,7 +60,7 @@ def sources_columns(request) -> list[Column]:
         Column(
             "source_ids",
             "Sources cited for the row: their source_id in the sources export.",
-            lambda r: sorted(split(r.cited_ids), key=int),
+            lambda r: sorted(int(v) for v in split(r.cited_ids)),
             MULTI,
         ),
         Column(
@@ -337,16 +335,16 @@ def exports(request) -> dict[str, Export]:
         ),
         "groups": Export(
             "groups", "Groups", "One row per actor.", group_columns(request), group_rows,
-            GroupFilterSet, lambda user: Group.objects.order_by("name"),
+            GroupFilterSet, lambda user: selectors.groups_with_counts(user).order_by("name", "pk"),
         ),
         "brands": Export(
             "brands", "Brands", "One row per brand.", brand_columns(request), brand_rows,
-            BrandFilterSet, lambda user: Brand.objects.order_by("name"),
+            BrandFilterSet, lambda user: selectors.brands_with_counts(user).order_by("name", "pk"),
         ),
         "locations": Export(
             "locations", "Locations", "One row per named site.", location_columns(request),
             location_rows, LocationFilterSet,
-            lambda user: selectors.locations_with_counts(user).order_by("name"),
+            lambda user: selectors.locations_with_counts(user).order_by("name", "pk"),
         ),
         "sources": Export(
             "sources", "Sources", "One row per source.", source_columns(request), source_rows,

@@ -56,6 +56,8 @@ def codebook(request, extension="html"):
         return attachment(out.getvalue(), "text/csv", "codebook.csv")
     if extension == "md":
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
+    if extension != "html":
+        raise Http404("The codebook is available as HTML, .md and .csv.")
     return render(request, "codebook.html", {"exports": specs, "separator": SEPARATOR})
 
 

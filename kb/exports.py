@@ -83,8 +83,9 @@ def cell(value: Any) -> str | int | float:
 
 
 def neutralise(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would evaluate (=, +, -, @, tab, CR first)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Prefix an apostrophe to text a spreadsheet would evaluate (=, +, -, @, tab, CR first), and
+    to text that already starts with one, so that the importer can always remove exactly one."""
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
 
 
 def json_value(value: Any) -> Any:

@@ -26,7 +26,7 @@ from claims.models import (
     LocationCitation,
 )
 from groups.models import Alias, AliasKind, Brand, BrandCitation, Channel, Group, GroupCitation
-from kb.exports import FORMULA_STARTS, SEPARATOR
+from kb.exports import SEPARATOR
 from sources.models import Source
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -42,10 +42,9 @@ class RowError(Exception):
 
 
 def text(value: str) -> str:
-    """Undo the export's formula neutralisation ("'=x" -> "=x")."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
+    """Undo the export's neutralisation: one leading apostrophe is the export's ("'=x" -> "=x",
+    "''x" -> "'x")."""
+    return value[1:] if value.startswith("'") else value
 
 
 def optional(parse):
@@ -200,7 +199,7 @@ def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
     if result.errors:
         return result
     with transaction.atomic():
-        pending_supersedes = []
+        pending_supersedes, statuses = [], {}
         for number_, row in enumerate(reader, start=2):
             try:
                 status = import_row(kind, row, reason, pending_supersedes, number_)
@@ -209,12 +208,17 @@ def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
                 continue
             except ValidationError as error:
                 for field_name, messages in error.message_dict.items():
-                    column = column_for(kind, field_name)
-                    result.errors.extend((number_, column, m) for m in messages)
+                    for message in messages:
+                        column = columns_for(kind, field_name, message)
+                        result.errors.append((number_, column, message))
                 continue
             setattr(result, status, getattr(result, status) + 1)
+            statuses[number_] = status
         for number_, claim, target in pending_supersedes:
-            link_supersedes(claim, target, number_, result, reason)
+            if link_supersedes(claim, target, number_, result, reason) and (
+                statuses.get(number_) == "unchanged"
+            ):
+                result.unchanged, result.updated = result.unchanged - 1, result.updated + 1
         if kind.explicit_key:
             reset_sequence(kind.model)
         if result.errors:
@@ -227,7 +231,34 @@ def column_for(kind: Kind, field_name: str) -> str:
     for column, (name, *_rest) in {**kind.fields, **kind.refs}.items():
         if name == field_name:
             return column
-    return field_name if field_name != "__all__" else "(row)"
+    return field_name
+
+
+def columns_for(kind: Kind, field_name: str, message: str) -> str:
+    """The column(s) an error concerns; for a rule across fields (a database constraint), the
+    columns of the fields the constraint names."""
+    if field_name != "__all__":
+        return column_for(kind, field_name)
+    for constraint in kind.model._meta.constraints:
+        if str(constraint.violation_error_message) == message:
+            names = constraint_fields(constraint)
+            return ", ".join(dict.fromkeys(column_for(kind, name) for name in names))
+    return "(row)"
+
+
+def constraint_fields(constraint) -> list[str]:
+    """The model fields a constraint reads (its fields, or the fields its condition names)."""
+    if getattr(constraint, "fields", None):
+        return list(constraint.fields)
+    names, stack = [], [constraint.condition]
+    while stack:
+        node = stack.pop(0)
+        for child in getattr(node, "children", []):
+            if isinstance(child, tuple):
+                names.append(child[0].split("__")[0])
+            else:
+                stack.append(child)
+    return names
 
 
 def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
@@ -242,7 +273,7 @@ def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
     for column, (field_name, model, lookup) in kind.refs.items():
         if column in row:
             setattr(obj, field_name, resolve(model, lookup, row[column], column))
-    if kind.model is Claim:
+    if kind.model is Claim and "channel_name" in row:
         set_channel(obj, row)
     obj.full_clean()
     changed = created or snapshot(obj) != before
@@ -365,23 +396,25 @@ def sync_aliases(kind: Kind, obj, row: dict, reason: str) -> bool:
     return set(wanted) != set(current)
 
 
-def link_supersedes(claim: Claim, target: str, number_: int, result: Result, reason: str):
-    """Claims can name, in any row order, the claim they replace: linked once all exist."""
+def link_supersedes(claim: Claim, target: str, number_: int, result: Result, reason: str) -> bool:
+    """Claims can name, in any row order, the claim they replace: linked once all exist.
+    Returns whether the link changed."""
     try:
         earlier = Claim.objects.get(pk=int(target)) if target else None
     except (ValueError, Claim.DoesNotExist):
         result.errors.append((number_, "supersedes_claim_id", f"no claim '{target}'"))
-        return
+        return False
     if claim.supersedes_id == (earlier.pk if earlier else None):
-        return
+        return False
     claim.supersedes = earlier
     try:
         claim.full_clean()
     except ValidationError as error:
         result.errors.append((number_, "supersedes_claim_id", "; ".join(error.messages)))
-        return
+        return False
     claim._change_reason = reason
     claim.save()
+    return True
 
 
 def reset_sequence(model):

@@ -14,7 +14,7 @@ class SourceList(ListPage):
     export_name = "sources"
 
     def get_queryset(self):
-        return Source.objects.order_by("-published", "title")
+        return Source.objects.order_by("-published", "title", "pk")
 
 
 def source_detail(request, pk):

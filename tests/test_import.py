@@ -1,0 +1,694 @@
+"""The importer (`manage.py import_csv KIND FILE`, `kb.importer.import_file`) reads the exports' own
+files back: an export imported into an emptied database exports again byte for byte; importing a
+file twice changes nothing the second time; every row is validated and every error reported with
+its row and column, and then nothing at all is imported; the exports' formula neutralisation is
+undone; and every column the codebook marks as imported really is read."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from claims.models import (
+    Claim,
+    ClaimCitation,
+    Incident,
+    IncidentCitation,
+    Location,
+    LocationCitation,
+)
+from groups.models import (
+    Affiliation,
+    AffiliationCitation,
+    Alias,
+    Brand,
+    BrandCitation,
+    Channel,
+    ChannelCitation,
+    Group,
+    GroupCitation,
+    Relation,
+    RelationCitation,
+)
+from kb.catalogue import exports
+from kb.importer import KINDS, import_file
+from kb.roles import CURATED_APPS
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+# The order in which the files can be loaded: each refers only to the ones before it.
+ORDER = ["sources", "groups", "brands", "locations", "incidents", "claims"]
+KEYS = {name: kind.key for name, kind in KINDS.items()}
+TOWER_22 = "2024-01-28-tower-22-drone"
+BOM = b"\xef\xbb\xbf"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def export(client, name) -> bytes:
+    response = client.get(f"/{name}/export.csv")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def rows_of(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def to_csv(header, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def write(tmp_path, name, data: bytes | str) -> Path:
+    path = tmp_path / name
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def history_models():
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in CURATED_APPS and model.__name__.startswith("Historical")
+    ]
+
+
+def history_counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in history_models()}
+
+
+def database_state() -> dict[str, list[dict]]:
+    """Every row of every curated table (history included), for before/after comparisons."""
+    return {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.app_label in CURATED_APPS
+    }
+
+
+def delete_curated_records():
+    """Every curated row, in an order the PROTECT foreign keys allow."""
+    for model in (
+        ClaimCitation,
+        IncidentCitation,
+        LocationCitation,
+        GroupCitation,
+        BrandCitation,
+        AffiliationCitation,
+        RelationCitation,
+        ChannelCitation,
+    ):
+        model.objects.all().delete()
+    Claim.objects.update(supersedes=None)
+    for model in (
+        Claim,
+        Incident,
+        Affiliation,
+        Relation,
+        Channel,
+        Alias,
+        Group,
+        Brand,
+        Location,
+        Source,
+    ):
+        model.objects.all().delete()
+        assert not model.objects.exists()
+
+
+def run_command(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_csv", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def failing_command(*args) -> tuple[str, str]:
+    err = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_csv", *args, stdout=io.StringIO(), stderr=err)
+    return str(raised.value), err.getvalue()
+
+
+# --- The round trip ------------------------------------------------------------------------------
+
+
+def test_exported_files_imported_into_an_empty_database_export_byte_for_byte(client, tmp_path):
+    first = {name: export(client, name) for name in ORDER}
+    counts = {name: len(rows_of(first[name])) for name in ORDER}
+    delete_curated_records()
+    for name in ORDER:
+        assert len(rows_of(export(client, name))) == 0
+    for name in ORDER:
+        result = import_file(name, write(tmp_path, f"{name}.csv", first[name]))
+        assert result.errors == [], name
+        assert (result.created, result.updated, result.unchanged) == (counts[name], 0, 0), name
+    for name in ORDER:
+        assert export(client, name) == first[name], name
+    assert counts == {
+        "sources": 157,
+        "groups": 10,
+        "brands": 1,
+        "locations": 21,
+        "incidents": 46,
+        "claims": 50,
+    }
+
+
+def test_round_trip_through_the_management_command_reports_what_it_created(client, tmp_path):
+    first = {name: export(client, name) for name in ORDER}
+    delete_curated_records()
+    for name in ORDER:
+        out, err = run_command(name, str(write(tmp_path, f"{name}.csv", first[name])))
+        count = len(rows_of(first[name]))
+        assert f"{name}: {count} created, 0 updated, 0 unchanged." in out
+        assert err == ""
+    assert export(client, "incidents") == first["incidents"]
+    assert export(client, "claims") == first["claims"]
+
+
+def test_records_created_after_an_import_with_explicit_ids_get_free_ids(client, tmp_path):
+    """Sources and claims keep their ids; the next record created must not collide with them."""
+    top = Source.objects.order_by("-pk").first().pk
+    rows = [
+        {"source_id": str(top + n), "title": f"Imported source {n}", "kind": "news"}
+        for n in (1, 2, 3)
+    ]
+    path = write(tmp_path, "sources.csv", to_csv(["source_id", "title", "kind"], rows))
+    assert import_file("sources", path).created == 3
+    assert Source.objects.create(title="Entered by hand").pk > top + 3
+    claim = rows_of(export(client, "claims"))[0]
+    claim_top = Claim.objects.order_by("-pk").first().pk
+    claim["claim_id"] = str(claim_top + 1)
+    path = write(tmp_path, "claims.csv", to_csv(list(claim), [claim]))
+    assert import_file("claims", path).created == 1
+    incident = Incident.objects.get(code=claim["incident_code"])
+    copy = Claim.objects.create(incident=incident, group=Group.objects.get(slug="iran"))
+    assert copy.pk > claim_top + 1
+
+
+# --- Idempotent ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_importing_an_export_again_changes_nothing_and_writes_no_history(client, tmp_path, name):
+    path = write(tmp_path, f"{name}.csv", export(client, name))
+    count = len(rows_of(path.read_bytes()))
+    for _ in range(2):
+        history, state = history_counts(), database_state()
+        result = import_file(name, path)
+        assert result.errors == []
+        assert (result.created, result.updated, result.unchanged) == (0, 0, count)
+        assert history_counts() == history
+        assert database_state() == state
+
+
+def test_the_second_import_of_a_changed_file_changes_nothing(client, tmp_path):
+    rows = rows_of(export(client, "incidents"))
+    next(r for r in rows if r["code"] == TOWER_22)["title"] = "Tower 22: a new title"
+    path = write(tmp_path, "incidents.csv", to_csv(list(rows[0]), rows))
+    first = import_file("incidents", path)
+    assert (first.created, first.updated, first.unchanged) == (0, 1, len(rows) - 1)
+    history, state = history_counts(), database_state()
+    second = import_file("incidents", path)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, len(rows))
+    assert history_counts() == history
+    assert database_state() == state
+
+
+# --- Updates and new records ----------------------------------------------------------------------
+
+
+def test_a_changed_title_updates_that_incident_only_with_the_file_as_reason(client, tmp_path):
+    rows = rows_of(export(client, "incidents"))
+    next(r for r in rows if r["code"] == TOWER_22)["title"] = "Tower 22: a new title"
+    path = write(tmp_path, "incidents.csv", to_csv(list(rows[0]), rows))
+    titles = dict(Incident.objects.values_list("code", "title"))
+    history = history_counts()
+    result = import_file("incidents", path)
+    assert result.errors == []
+    assert (result.created, result.updated, result.unchanged) == (0, 1, len(rows) - 1)
+    now = dict(Incident.objects.values_list("code", "title"))
+    assert now == {**titles, TOWER_22: "Tower 22: a new title"}
+    latest = Incident.objects.get(code=TOWER_22).history.latest()
+    assert latest.title == "Tower 22: a new title"
+    assert latest.history_change_reason == f"Imported from {path}"
+    assert latest.history_type == "~"
+    added = {k: v - history[k] for k, v in history_counts().items() if v != history[k]}
+    assert added == {"HistoricalIncident": 1}
+
+
+def test_the_command_records_the_reason_given(client, tmp_path):
+    rows = rows_of(export(client, "incidents"))
+    next(r for r in rows if r["code"] == TOWER_22)["title"] = "Tower 22 (renamed)"
+    path = write(tmp_path, "incidents.csv", to_csv(list(rows[0]), rows))
+    out, _ = run_command("incidents", str(path), "--reason", "Fix the Tower 22 title")
+    assert f"incidents: 0 created, 1 updated, {len(rows) - 1} unchanged." in out
+    latest = Incident.objects.get(code=TOWER_22).history.latest()
+    assert (latest.title, latest.history_change_reason) == (
+        "Tower 22 (renamed)",
+        "Fix the Tower 22 title",
+    )
+
+
+NEW_INCIDENT = "2024-03-10-new-minimal-incident"
+
+
+def minimal_incident_file(url: str) -> str:
+    return (
+        "code,title,date,date_precision,country,source_urls\r\n"
+        f"{NEW_INCIDENT},A minimal new incident,2024-03-10,day,IQ,{url}\r\n"
+    )
+
+
+def test_a_file_with_some_columns_creates_an_incident_citing_its_source_by_url(tmp_path):
+    source = Source.objects.get(pk=87)
+    path = write(tmp_path, "new.csv", minimal_incident_file(source.url))
+    out, _ = run_command("incidents", str(path))
+    assert f"incidents: 1 created, 0 updated, {0} unchanged." in out
+    incident = Incident.objects.get(code=NEW_INCIDENT)
+    assert incident.title == "A minimal new incident"
+    assert str(incident.date) == "2024-03-10"
+    assert (incident.date_precision, incident.country) == ("day", "IQ")
+    assert list(incident.citations.values_list("source_id", flat=True)) == [source.pk]
+    assert incident.location is None
+    assert incident.history.latest().history_change_reason == f"Imported from {path}"
+
+
+# --- Errors: every one reported, nothing imported -------------------------------------------------
+
+BAD_INCIDENTS = """\
+code,title,date,date_precision,country,killed_low,killed_high,location,source_ids
+2024-09-01-valid-row,A valid row,2024-09-01,day,IQ,,,,87
+2024-09-02-bad-date,Bad date,2024-02-30,day,IQ,,,,
+2024-09-03-bad-country,Bad country,2024-09-03,day,XX,,,,
+2024-09-04-negative,Negative dead,2024-09-04,day,IQ,-3,,,
+2024-09-05-low-above-high,Low above high,2024-09-05,day,IQ,5,2,,
+2024-09-06-no-such-place,Unknown place,2024-09-06,day,IQ,,,nowhere,
+2024-09-07-no-such-source,Unknown source,2024-09-07,day,IQ,,,,99999
+2024-09-08-valid-too,Another valid row,2024-09-08,day,SY,1,2,al-tanf-garrison,87 | 140
+"""
+# row number -> the column the error must name
+BAD_INCIDENT_ERRORS = {
+    3: "date",
+    4: "country",
+    5: "killed_low",
+    7: "location",
+    8: "source_ids",
+}
+LOW_ABOVE_HIGH_ROW = 6
+
+
+def test_every_bad_incident_row_is_reported_with_row_and_column(tmp_path):
+    result = import_file("incidents", write(tmp_path, "bad.csv", BAD_INCIDENTS))
+    reported = {row: column for row, column, _ in result.errors}
+    assert {row for row, _, _ in result.errors} == {*BAD_INCIDENT_ERRORS, LOW_ABOVE_HIGH_ROW}
+    for row, column in BAD_INCIDENT_ERRORS.items():
+        assert reported[row] == column, row
+    messages = {row: message for row, _, message in result.errors}
+    assert "2024-02-30" in messages[3]
+    assert "XX" in messages[4]
+    assert "-3" in messages[5]
+    assert "nowhere" in messages[7]
+    assert "99999" in messages[8]
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 0)
+
+
+def test_a_file_with_errors_imports_nothing_not_even_its_valid_rows(tmp_path):
+    path = write(tmp_path, "bad.csv", BAD_INCIDENTS)
+    history, state = history_counts(), database_state()
+    message, err = failing_command("incidents", str(path))
+    assert "6 error(s); nothing was imported" in message
+    for row, column in BAD_INCIDENT_ERRORS.items():
+        assert f"{path}: row {row}, column {column}: " in err
+    assert f"row {LOW_ABOVE_HIGH_ROW}, column " in err
+    assert not Incident.objects.filter(code__startswith="2024-09-").exists()
+    assert history_counts() == history
+    assert database_state() == state
+
+
+def test_row_numbers_count_the_header_as_row_1(tmp_path):
+    """Row 1 is the header; a lone bad record is row 2, as the command says."""
+    path = write(
+        tmp_path, "one.csv", "code,title,date,date_precision,country\r\nx,T,2024,day,IQ\r\n"
+    )
+    message, err = failing_command("incidents", str(path))
+    assert "row 1 is the header, row 2 the first record" in message
+    assert "row 2, column date: '2024' is not a date written YYYY-MM-DD" in err
+
+
+def test_a_constraint_error_names_the_columns_it_concerns(tmp_path):
+    """Every error is reported with its column: the low figure above the high one concerns
+    killed_low/killed_high, a claim naming neither group nor brand concerns group/brand."""
+    result = import_file("incidents", write(tmp_path, "bad.csv", BAD_INCIDENTS))
+    column = next(c for row, c, _ in result.errors if row == LOW_ABOVE_HIGH_ROW)
+    assert set(column.split(", ")) == {"killed_low", "killed_high"}, column
+    claims = import_file("claims", write(tmp_path, "claims.csv", BAD_CLAIMS))
+    column = next(c for row, c, _ in claims.errors if row == 3)
+    assert set(column.split(", ")) == {"group", "brand"}, column
+
+
+BAD_CLAIMS = f"""\
+claim_id,incident_code,kind,group,brand,status,source_ids
+,{TOWER_22},responsibility,kataib-hezbollah,,current,83
+,{TOWER_22},responsibility,,,current,
+,2099-01-01-no-such-incident,responsibility,kataib-hezbollah,,current,
+,{TOWER_22},attribution,iran,,current,
+,{TOWER_22},responsibility,,no-such-brand,current,
+"""
+
+
+def test_every_bad_claim_row_is_reported_and_nothing_is_imported(tmp_path):
+    path = write(tmp_path, "claims.csv", BAD_CLAIMS)
+    claims, state = Claim.objects.count(), database_state()
+    result = import_file("claims", path)
+    errors = {row: (column, message) for row, column, message in result.errors}
+    assert set(errors) == {3, 4, 5, 6}
+    assert errors[4][0] == "incident_code"
+    assert "2099-01-01-no-such-incident" in errors[4][1]
+    assert errors[5][1] == "Say who made the attribution."
+    assert errors[6] == ("brand", "no brand 'no-such-brand'")
+    assert "group, a brand" in errors[3][1]
+    assert Claim.objects.count() == claims
+    assert database_state() == state
+    message, err = failing_command("claims", str(path))
+    assert "4 error(s)" in message
+    assert "row 4, column incident_code: " in err
+
+
+def test_a_partial_claims_file_leaves_what_it_does_not_mention_alone(tmp_path):
+    """A file may carry only some columns (as for new incidents): a claim's channel, like its
+    other fields, changes only if the file has the channel's columns."""
+    claim = Claim.objects.exclude(channel=None).first()
+    channel = claim.channel
+    path = write(tmp_path, "retract.csv", f"claim_id,status_note\r\n{claim.pk},Taken down\r\n")
+    result = import_file("claims", path)
+    assert result.errors == []
+    claim.refresh_from_db()
+    assert claim.status_note == "Taken down"
+    assert claim.channel == channel
+
+
+def test_an_unknown_column_is_refused_naming_it(tmp_path):
+    text = (
+        f"code,title,date,date_precision,country,bogus\r\n{NEW_INCIDENT},T,2024-03-10,day,IQ,x\r\n"
+    )
+    path = write(tmp_path, "unknown.csv", text)
+    result = import_file("incidents", path)
+    assert result.errors == [(1, "bogus", "unknown column (see the codebook)")]
+    message, err = failing_command("incidents", str(path))
+    assert "1 error(s); nothing was imported" in message
+    assert "row 1, column bogus: unknown column" in err
+    assert not Incident.objects.filter(code=NEW_INCIDENT).exists()
+
+
+def test_a_derived_column_is_accepted_and_ignored(client, tmp_path):
+    rows = rows_of(export(client, "incidents"))
+    tower = next(r for r in rows if r["code"] == TOWER_22)
+    tower["claim_count"], tower["location_name"], tower["latitude"] = "99", "Elsewhere", "1"
+    result = import_file("incidents", write(tmp_path, "i.csv", to_csv(list(rows[0]), rows)))
+    assert result.errors == []
+    assert result.updated == 0
+    assert Location.objects.get(slug="tower-22").name == "Tower 22"
+
+
+@pytest.mark.parametrize("name", ORDER)
+def test_a_file_without_its_key_column_is_refused(client, tmp_path, name):
+    key = KEYS[name]
+    rows = rows_of(export(client, name))[:2]
+    header = [c for c in rows[0] if c != key]
+    data = to_csv(header, [{c: r[c] for c in header} for r in rows])
+    state = database_state()
+    result = import_file(name, write(tmp_path, f"{name}.csv", data))
+    assert result.errors == [(1, key, "the key column is missing")]
+    assert database_state() == state
+
+
+# --- Formula neutralisation, BOM and encodings ---------------------------------------------------
+
+
+def test_the_exports_apostrophe_before_a_formula_is_removed_on_import(client, tmp_path):
+    tower = Incident.objects.get(code=TOWER_22)
+    tower.title = "=1+1"
+    tower.save()
+    data = export(client, "incidents")
+    row = next(r for r in rows_of(data) if r["code"] == TOWER_22)
+    assert row["title"] == "'=1+1"
+    Incident.objects.filter(code=TOWER_22).update(title="something else")
+    result = import_file("incidents", write(tmp_path, "incidents.csv", data))
+    assert result.errors == []
+    assert result.updated == 1
+    assert Incident.objects.get(code=TOWER_22).title == "=1+1"
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "'=1+1", "'-2'"])
+def test_text_survives_export_and_import_whatever_it_starts_with(client, tmp_path, value):
+    """Neutralised or not, a title read back from its export is the title that was exported."""
+    Incident.objects.filter(code=TOWER_22).update(title=value)
+    row = next(r for r in rows_of(export(client, "incidents")) if r["code"] == TOWER_22)
+    Incident.objects.filter(code=TOWER_22).update(title="something else")
+    result = import_file("incidents", write(tmp_path, "tower.csv", to_csv(list(row), [row])))
+    assert result.errors == []
+    assert Incident.objects.get(code=TOWER_22).title == value
+
+
+def test_a_file_with_a_byte_order_mark_imports_like_one_without(client, tmp_path):
+    plain = export(client, "incidents")
+    response = client.get("/incidents/export.csv?bom=1")
+    with_bom = b"".join(response.streaming_content)
+    assert with_bom == BOM + plain
+    result = import_file("incidents", write(tmp_path, "bom.csv", with_bom))
+    assert result.errors == []
+    assert result.unchanged == len(rows_of(plain))
+    new = BOM + minimal_incident_file(Source.objects.get(pk=87).url).encode()
+    out, _ = run_command("incidents", str(write(tmp_path, "new-bom.csv", new)))
+    assert "incidents: 1 created" in out
+    assert Incident.objects.filter(code=NEW_INCIDENT).exists()
+
+
+def test_a_latin_1_file_gives_a_clear_error_and_imports_nothing(tmp_path):
+    text = (
+        "code,title,date,date_precision,country\r\n"
+        f"{NEW_INCIDENT},A valid row,2024-03-10,day,IQ\r\n"
+        "2024-03-11-cafe,Caf\xe9 attack,2024-03-11,day,IQ\r\n"
+    )
+    path = write(tmp_path, "latin1.csv", text.encode("latin-1"))
+    message, _ = failing_command("incidents", str(path))
+    assert message.startswith(f"Cannot read {path}: ")
+    assert "utf-8" in message
+    assert not Incident.objects.filter(code__in=[NEW_INCIDENT, "2024-03-11-cafe"]).exists()
+
+
+def test_a_missing_file_gives_a_clear_error(tmp_path):
+    message, _ = failing_command("incidents", str(tmp_path / "nowhere.csv"))
+    assert message.startswith("Cannot read ")
+
+
+# --- Every imported column is read ---------------------------------------------------------------
+
+# For each kind: the row to change (a function giving its key), and for each imported column the
+# row to change instead (if another one), the new value and the value the export then shows.
+
+
+def claim_of(code, **lookup):
+    return lambda: str(Claim.objects.get(incident__code=code, **lookup).pk)
+
+
+SHADDADI_CLAIM = claim_of("2024-01-28-shaddadi-drone-claim")
+KH_CLAIM = claim_of("2023-12-25-erbil-air-base-drone", kind="responsibility")
+US_ON_KH = claim_of(TOWER_22, kind="attribution", group__slug="kataib-hezbollah")
+US_ON_IRI = claim_of(TOWER_22, kind="attribution", brand__slug="islamic-resistance-in-iraq")
+
+DEFAULT_ROW = {
+    "incidents": lambda: "2024-01-04-baghdad-us-strike-nujaba",  # no location, 2 dead, 6 hurt
+    "claims": SHADDADI_CLAIM,  # a brand's claim on its channel, dated to the day
+    "groups": lambda: "kataib-hezbollah",
+    "brands": lambda: "islamic-resistance-in-iraq",
+    "locations": lambda: "abu-kamal",
+    "sources": lambda: "87",
+}
+
+# column -> new value, or (new value, value the export shows, row key function)
+CHANGES = {
+    "incidents": {
+        "code": "2024-01-04-baghdad-us-strike-nujaba-copy",
+        "title": "A new title",
+        "date": "2024-01-05",
+        "date_precision": ("month", "month"),  # the date becomes 2024-01-01
+        "date_end": "2024-01-06",
+        "date_note": "Sources disagree.",
+        "time_of_day": "13:45:00",
+        "country": "SY",
+        "admin1": "Somewhere Governorate",
+        "location": "al-mashtal",
+        "place": "A new place",
+        "facility": "A new facility",
+        "geo_precision": "admin1",
+        "weapon": "mortar",
+        "weapon_detail": "120 mm",
+        "target": "civilians",
+        "target_detail": "A market",
+        "killed_low": "1",
+        "killed_high": "9",
+        "injured_low": "5",
+        "injured_high": "60",
+        "casualty_note": "Figures disputed.",
+        "confirmation": "denied",
+        "summary": "A new summary.",
+        "status": "draft",
+        "source_ids": "1 | 2",
+    },
+    "claims": {
+        "claim_id": "9001",
+        "incident_code": "2024-01-28-al-tanf-drone-claim",
+        "kind": "denial",
+        "group": "kataib-hezbollah",
+        "brand": ("islamic-resistance-in-iraq", "islamic-resistance-in-iraq", KH_CLAIM),
+        "claimant_as_named": "The Islamic Resistance",
+        "date": "2024-01-29",
+        "date_precision": ("month", "month"),
+        "channel_platform": "x",
+        "channel_name": "A new channel",
+        "channel_detail": "Posted at night",
+        "medium": "video",
+        "original_text": "نص",
+        "original_language": "ar",
+        "english_text": "A text",
+        "attributed_by": ("iran", "iran", US_ON_KH),
+        "attributed_by_detail": ("Pentagon spokesperson", "Pentagon spokesperson", US_ON_KH),
+        "confidence": ("likely", "likely", US_ON_KH),
+        "status": "retracted",
+        "status_note": "Taken down",
+        "supersedes_claim_id": (US_ON_KH, US_ON_KH, US_ON_IRI),
+        "note": "A note",
+        "source_ids": "83 | 84 | 85",
+    },
+    "groups": {
+        "slug": "kataib-hezbollah-copy",
+        "name": "Kata'ib Hezbollah (renamed)",
+        "arabic_name": "كتائب",
+        "acronym": "KHB",
+        "kind": "political_party",
+        "country": "SY",
+        "founded": "2004-01-01",
+        "founded_precision": ("month", "month"),
+        "description": "A new description.",
+        "aliases": ("Other alias | New alias", "New alias | Other alias"),
+        "source_ids": "1 | 2",
+    },
+    "brands": {
+        "slug": "islamic-resistance-in-iraq-copy",
+        "name": "Islamic Resistance in Iraq (renamed)",
+        "arabic_name": "المقاومة",
+        "acronym": "IRQ",
+        "launched": "2023-11-01",
+        "launched_precision": ("day", "day"),
+        "description": "A new description.",
+        "aliases": "IRI | New alias",
+        "source_ids": "1",
+    },
+    "locations": {
+        "slug": "abu-kamal-copy",
+        "name": "Abu Kamal (renamed)",
+        "arabic_name": "البوكمال",
+        "alternate_names": "Bukamal | Abu Kemal",
+        "kind": "town",
+        "country": "IQ",
+        "admin1": "Another Governorate",
+        "latitude": "34.5000000",
+        "longitude": "41.0000000",
+        "notes": "New notes.",
+        "source_ids": "1 | 155",
+    },
+    "sources": {
+        "source_id": ("9001", "9001", lambda: "140"),  # 140 has no URL to collide with
+        "title": "A new title",
+        "url": "https://example.org/a-new-url",
+        "archive_url": "https://web.archive.org/web/2024/https://example.org/",
+        "publisher": "A new publisher",
+        "author": "A new author",
+        "kind": "wire",
+        "language": "de",
+        "published": "2024-06-19",
+        "published_precision": ("month", "month"),
+        "accessed": "2024-07-01",
+        "reliability": "B",
+        "notes": "New notes.",
+    },
+}
+
+IMPORTED = [
+    (name, column.name)
+    for name in KINDS
+    for column in exports(None)[name].columns
+    if column.imported
+]
+
+
+def test_the_change_table_covers_exactly_the_imported_columns():
+    assert set(KINDS) == set(ORDER)
+    assert {(name, column) for name in CHANGES for column in CHANGES[name]} == set(IMPORTED)
+
+
+def test_a_row_whose_only_change_is_the_claim_it_supersedes_counts_as_updated(client, tmp_path):
+    earlier, later = US_ON_KH(), US_ON_IRI()
+    row = next(r for r in rows_of(export(client, "claims")) if r["claim_id"] == later)
+    row["supersedes_claim_id"] = earlier
+    path = write(tmp_path, "claims.csv", to_csv(list(row), [row]))
+    history = history_counts()
+    out, _ = run_command("claims", str(path))
+    assert Claim.objects.get(pk=later).supersedes_id == int(earlier)
+    assert history_counts()["HistoricalClaim"] == history["HistoricalClaim"] + 1
+    assert "claims: 0 created, 1 updated, 0 unchanged." in out
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """Signed-in staff, who also see drafts (an incident's status may be set to draft); without
+    the password hashing of the `editor` fixture, which would dominate these many tests."""
+    client.force_login(django_user_model.objects.create(username="importer", is_staff=True))
+    return client
+
+
+def resolve(value):
+    return value() if callable(value) else value
+
+
+@pytest.mark.parametrize(("name", "column"), IMPORTED)
+def test_every_imported_column_is_read(staff_client, tmp_path, name, column):
+    change = CHANGES[name].get(column)
+    assert change is not None, f"add a valid replacement value for {name}.{column} to CHANGES"
+    value, shown, row_key = (
+        (*change, DEFAULT_ROW[name])[:3] if isinstance(change, tuple) else (change, change, None)
+    )
+    row_key = row_key or DEFAULT_ROW[name]
+    value, shown, key_value = resolve(value), resolve(shown), resolve(row_key)
+    key = KEYS[name]
+    rows = rows_of(export(staff_client, name))
+    row = next(r for r in rows if r[key] == key_value)
+    assert row[column] != shown, f"{name}.{column}: the replacement must differ"
+    changed = {**row, column: value}
+    path = write(tmp_path, f"{name}.csv", to_csv(list(row), [changed]))
+    result = import_file(name, path)
+    assert result.errors == []
+    assert result.created == (1 if column == key else 0)
+    after = rows_of(export(staff_client, name))
+    new_key = value if column == key else key_value
+    found = [r for r in after if r[key] == new_key]
+    assert len(found) == 1, f"no row {new_key} after changing {name}.{column}"
+    assert found[0][column] == shown
+    if not column.endswith("_precision"):  # a coarser precision also rounds its date
+        for other in KINDS[name].fields:
+            if other not in (column, key):
+                assert found[0][other] == row[other], f"{name}.{column} changed {other}"
