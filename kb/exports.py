@@ -14,7 +14,7 @@ import datetime
 import decimal
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Func, OuterRef, QuerySet, Subquery, TextField, Value
@@ -51,7 +51,6 @@ class Export:
     filterset_class: type | None = None
     base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
     formats: tuple[str, ...] = ("csv",)
-    extra: dict = field(default_factory=dict)
 
     @property
     def header(self) -> list[str]:
