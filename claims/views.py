@@ -43,21 +43,34 @@ class LocationList(ListPage):
         return selectors.locations_with_counts(self.request.user).order_by("name", "pk")
 
 
-class LocationDetail(IncidentList):
-    """A site, and the incidents there as a table that takes the incident filters."""
+class ProfilePage(IncidentList):
+    """A record's own page with an incident table that takes every incident filter. The record,
+    loaded once with what its page shows, fixes its own parameter: /groups/kh/?x is exactly
+    /incidents/?group=kh&x."""
 
-    template_name = "claims/location_detail.html"
+    model = None
+    parameter = ""  # the incident filter the page fixes; also the record's name in the template
+    prefetch: tuple[str, ...] = ()
 
     def get_queryset(self):
-        self.location = get_object_or_404(Location, slug=self.kwargs["slug"])
+        records = self.model.objects.prefetch_related(*self.prefetch)
+        self.object = get_object_or_404(records, slug=self.kwargs["slug"])
         return super().get_queryset()
 
     def forced_params(self):
-        return {"location": self.location.slug}
+        return {self.parameter: self.object.slug}
 
     def get_context(self):
-        location = Location.objects.prefetch_related("citations__source").get(pk=self.location.pk)
-        return {"location": location, "title": location.name}
+        return {self.parameter: self.object, "title": self.object.name}
+
+
+class LocationDetail(ProfilePage):
+    """A site, and the incidents there."""
+
+    template_name = "claims/location_detail.html"
+    model = Location
+    parameter = "location"
+    prefetch = ("citations__source",)
 
 
 def incident_detail(request, code):
