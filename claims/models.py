@@ -165,13 +165,17 @@ def casualty_display(low: int | None, high: int | None) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
+def sees_drafts(user) -> bool:
+    """Drafts are for staff signed in to the admin; everyone else sees published incidents."""
+    return user.is_authenticated and user.is_staff
+
+
 class IncidentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PublicationStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts only for staff (signed in to the admin); the public sees published incidents."""
-        return self if user.is_authenticated and user.is_staff else self.published()
+        return self if sees_drafts(user) else self.published()
 
     def for_table(self):
         """What a table row shows, in a fixed number of queries whatever the page size."""

@@ -3,7 +3,15 @@ into account: the public sees published incidents only, in lists, counts and det
 
 from django.db.models import Count, F, Prefetch, Q
 
-from claims.models import Claim, ClaimKind, ClaimStatus, Incident, Location, PublicationStatus
+from claims.models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Incident,
+    Location,
+    PublicationStatus,
+    sees_drafts,
+)
 from groups.models import LIVE_AFFILIATIONS, Brand, Group
 from kb.vocab import Confidence
 
@@ -22,7 +30,8 @@ def claims(user):
 
 
 def _visible(prefix: str, user) -> Q:
-    if user.is_authenticated and user.is_staff:
+    """The condition visible_to() applies, for incidents reached through a relation."""
+    if sees_drafts(user):
         return Q()
     return Q(**{f"{prefix}status": PublicationStatus.PUBLISHED})
 
