@@ -1,15 +1,35 @@
-from django.contrib import admin
-from django.utils.html import format_html_join
+"""The incident and claim admin: drafts published by publishers once every fact is sourced, likely
+duplicates flagged before saving, and claims corrected (superseded) or retracted, never erased."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from claims.models import (
     Claim,
     ClaimCitation,
+    ClaimStatus,
     Incident,
     IncidentCitation,
     Location,
     LocationCitation,
+    PublicationStatus,
 )
-from kb.admin import CuratedAdmin, citation_inline
+from kb.admin import (
+    ChangeReasonForm,
+    CitationInline,
+    CuratedAdmin,
+    CuratedFormMixin,
+    CuratedInlineMixin,
+    citation_inline,
+    version_of,
+)
+from kb.roles import can_publish
 
 
 @admin.register(Location)
@@ -26,22 +46,111 @@ class LocationAdmin(CuratedAdmin):
     ]
 
 
-class ClaimInline(admin.StackedInline):
-    """The incident's claims; each claim's own sources are on its page (the change link)."""
+class ActionForm(CuratedFormMixin, forms.Form):
+    """Confirms an action on one record (publish, unpublish, retract) with a reason, and carries
+    the version of the record the editor saw, so that the action is not taken on a newer one."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "dir": "auto"}),
+        help_text="Recorded in the history with your name, and shown in the changes feed.",
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, record, reason_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.fields["reason"].required = reason_required
+        self.fields["version"].initial = version_of(record)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version(cleaned, obj=self.record)
+        return cleaned
+
+
+def action_page(admin_instance, request, record, form, *, title, intro, button, problems=()):
+    context = {
+        **admin_instance.admin_site.each_context(request),
+        "opts": admin_instance.opts,
+        "title": title,
+        "subtitle": str(record),
+        "original": record,
+        "form": form,
+        "intro": intro,
+        "button": button,
+        "problems": problems,
+        "change_url": reverse(
+            f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk]
+        ),
+    }
+    return TemplateResponse(request, "admin/kb/action_form.html", context)
+
+
+class IncidentForm(ChangeReasonForm):
+    not_a_duplicate = forms.BooleanField(
+        label="This is a different incident",
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="Tick after checking the incidents listed above.",
+    )
+
+    WHEN_WHERE = {"location", "date", "date_precision", "date_end"}
+
+    def clean(self):
+        cleaned = super().clean()
+        checking = not self.instance.pk or self.WHEN_WHERE & set(self.changed_data)
+        if self.errors or not checking or cleaned.get("not_a_duplicate"):
+            return cleaned
+        candidate = Incident(
+            pk=self.instance.pk,
+            location=cleaned.get("location"),
+            date=cleaned.get("date"),
+            date_precision=cleaned.get("date_precision"),
+            date_end=cleaned.get("date_end"),
+        )
+        duplicates = candidate.likely_duplicates()
+        if duplicates:
+            self.fields["not_a_duplicate"].widget = forms.CheckboxInput()
+            links = format_html_join(
+                "",
+                '<li><a href="{}" target="_blank">{}</a> ({})</li>',
+                (
+                    (reverse("admin:claims_incident_change", args=[d.pk]), str(d), d.code)
+                    for d in duplicates
+                ),
+            )
+            raise ValidationError(
+                format_html(
+                    "Likely duplicate: {} at {} on the same dates. If this is a different "
+                    "incident, tick “This is a different incident” and save again.<ul>{}</ul>",
+                    "an incident" if len(duplicates) == 1 else f"{len(duplicates)} incidents",
+                    cleaned.get("location"),
+                    links,
+                ),
+                code="duplicate",
+            )
+        return cleaned
+
+
+class ClaimInline(CuratedInlineMixin, admin.StackedInline):
+    """The incident's claims; each claim's own sources are on its page (the change link). Their
+    status changes only through the claim's own Correct and Retract buttons."""
 
     model = Claim
     fk_name = "incident"
     extra = 0
     show_change_link = True
-    autocomplete_fields = ["group", "brand", "channel", "attributed_by", "supersedes"]
-    readonly_fields = ["cited_sources"]
+    autocomplete_fields = ["group", "brand", "channel", "attributed_by"]
+    readonly_fields = ["status", "lineage", "cited_sources"]
     fields = [
         ("kind", "status", "medium"),
         ("group", "brand", "claimant_as_named"),
         ("date", "date_precision"),
         ("channel", "channel_detail"),
         ("attributed_by", "attributed_by_detail", "confidence"),
-        "supersedes",
+        "lineage",
         "english_text",
         "cited_sources",
     ]
@@ -55,6 +164,16 @@ class ClaimInline(admin.StackedInline):
             return "none yet"
         return format_html_join(", ", "{}", ((s,) for s in sources))
 
+    @admin.display(description="lineage")
+    def lineage(self, obj):
+        return claim_lineage(obj)
+
+    def has_add_permission(self, request, obj=None):
+        # A claim added here could not cite its sources; on a published incident it must.
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_add_permission(request, obj)
+
     def get_queryset(self, request):
         return (
             super()
@@ -64,8 +183,22 @@ class ClaimInline(admin.StackedInline):
         )
 
 
+def claim_lineage(claim):
+    parts = []
+    if claim.pk and claim.supersedes_id:
+        url = reverse("admin:claims_claim_change", args=[claim.supersedes_id])
+        parts.append(format_html('supersedes <a href="{}">claim #{}</a>', url, claim.supersedes_id))
+    successor = getattr(claim, "superseded_by", None) if claim.pk else None
+    if successor is not None:
+        url = reverse("admin:claims_claim_change", args=[successor.pk])
+        parts.append(format_html('superseded by <a href="{}">claim #{}</a>', url, successor.pk))
+    return format_html_join("; ", "{}", ((p,) for p in parts)) if parts else "—"
+
+
 @admin.register(Incident)
 class IncidentAdmin(CuratedAdmin):
+    form = IncidentForm
+    change_form_template = "admin/claims/incident/change_form.html"
     list_display = [
         "code",
         "date_display",
@@ -92,13 +225,7 @@ class IncidentAdmin(CuratedAdmin):
     autocomplete_fields = ["location"]
     prepopulated_fields = {"code": ["date", "title"]}
     inlines = [citation_inline(IncidentCitation), ClaimInline]
-
-    # The code is the incident's permalink and the key imports match on: fixed once created.
-    def get_readonly_fields(self, request, obj=None):
-        return ["code"] if obj else []
-
-    def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj else self.prepopulated_fields
+    actions = ["publish_selected"]
 
     fieldsets = [
         (None, {"fields": ["code", "title", "status"]}),
@@ -108,7 +235,16 @@ class IncidentAdmin(CuratedAdmin):
         ),
         (
             "Where",
-            {"fields": ["location", ("country", "admin1"), "place", "facility", "geo_precision"]},
+            {
+                "fields": [
+                    "location",
+                    ("country", "admin1"),
+                    "place",
+                    "facility",
+                    "geo_precision",
+                    "not_a_duplicate",
+                ]
+            },
         ),
         (
             "What",
@@ -127,13 +263,152 @@ class IncidentAdmin(CuratedAdmin):
         (None, {"fields": ["confirmation", "summary", "change_reason"]}),
     ]
 
+    # The code is the incident's permalink and the key imports match on: fixed once created. The
+    # status changes only through Publish and Unpublish, so new incidents start as drafts.
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "status"] if obj else ["status"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
     @admin.display(description="date", ordering="date")
     def date_display(self, obj):
         return obj.date_display
 
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/publish/", view(self.publish_view), name="claims_incident_publish"
+            ),
+            path(
+                "<path:object_id>/unpublish/",
+                view(self.unpublish_view),
+                name="claims_incident_unpublish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_publish": can_publish(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def publish_view(self, request, object_id):
+        return self.status_view(request, object_id, PublicationStatus.PUBLISHED)
+
+    def unpublish_view(self, request, object_id):
+        return self.status_view(request, object_id, PublicationStatus.DRAFT)
+
+    def status_view(self, request, object_id, status):
+        incident = self.get_object(request, object_id)
+        if incident is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not can_publish(request.user):
+            raise PermissionDenied
+        change_url = reverse("admin:claims_incident_change", args=[incident.pk])
+        publishing = status == PublicationStatus.PUBLISHED
+        if incident.status == status:
+            messages.info(request, f"{incident.code} is already {incident.get_status_display()}.")
+            return HttpResponseRedirect(change_url)
+        problems = incident.publication_problems() if publishing else []
+        form = ActionForm(
+            request.POST if request.method == "POST" else None,
+            record=incident,
+            reason_required=not publishing,
+        )
+        if request.method == "POST" and not problems:
+            with transaction.atomic():
+                if form.is_valid():
+                    verb = "published" if publishing else "unpublished"
+                    set_status(incident, status, form.cleaned_data["reason"], verb)
+                    messages.success(request, f"{incident.code} is now {verb}.")
+                    return HttpResponseRedirect(change_url)
+        return action_page(
+            self,
+            request,
+            incident,
+            form,
+            title="Publish incident" if publishing else "Unpublish incident",
+            intro=(
+                "Publishing shows the incident, its claims and its sources on the public pages, "
+                "in exports, and in the changes feed."
+                if publishing
+                else "Unpublishing takes the incident and its claims off the public pages and "
+                "exports; the changes feed tells researchers it was withdrawn."
+            ),
+            button="Publish" if publishing else "Unpublish",
+            problems=problems,
+        )
+
+    @admin.action(description="Publish the selected incidents", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published, refused = [], []
+        for incident in queryset.filter(status=PublicationStatus.DRAFT):
+            problems = incident.publication_problems()
+            if problems:
+                refused.append(f"{incident.code}: {' '.join(problems)}")
+            else:
+                set_status(incident, PublicationStatus.PUBLISHED, "", "published")
+                published.append(incident.code)
+        if published:
+            messages.success(request, f"Published {len(published)}: {', '.join(published)}.")
+        for line in refused:
+            messages.error(request, f"Not published, {line}")
+
+
+def set_status(incident, status, reason, verb):
+    incident.status = status
+    incident._change_reason = f"{verb}: {reason}" if reason else verb
+    incident.save()
+
+
+class CorrectionFormMixin:
+    """The add form, filled with the claim being corrected; saving supersedes that claim."""
+
+    original: Claim
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.incident = self.original.incident
+        self.instance.supersedes = self.original
+        self.fields["version"].initial = self.initial["version"] = version_of(self.original)
+        reason = self.fields["change_reason"]
+        reason.required = True
+        reason.label = "Reason for the correction"
+        reason.help_text = (
+            "Why the claim is corrected, e.g. 'the brand re-issued the claim under its own name'. "
+            "Kept as the old claim's status note and in both claims' history."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        original = Claim.objects.select_related("superseded_by").get(pk=self.original.pk)
+        successor = getattr(original, "superseded_by", None)
+        if successor is not None or original.status != ClaimStatus.CURRENT:
+            raise ValidationError(
+                f"Claim #{original.pk} is no longer current ({original.get_status_display()}"
+                + (f", by claim #{successor.pk}" if successor else "")
+                + "): correct the current claim instead. Your input is still in the form.",
+                code="not_current",
+            )
+        self.check_version(cleaned, obj=original)
+        return cleaned
+
+
+class ClaimCitationInline(CitationInline):
+    model = ClaimCitation
+
+    def get_extra(self, request, obj=None, **kwargs):
+        original = getattr(request, "_correcting", None)
+        return original.citations.count() if original is not None else self.extra
+
 
 @admin.register(Claim)
 class ClaimAdmin(CuratedAdmin):
+    change_form_template = "admin/claims/claim/change_form.html"
     list_display = ["incident", "kind", "claimant", "date_display", "medium", "status"]
     list_filter = ["kind", "status", "medium", "brand", "confidence"]
     list_select_related = ["incident", "group", "brand"]
@@ -146,8 +421,9 @@ class ClaimAdmin(CuratedAdmin):
         "english_text",
         "original_text",
     ]
-    autocomplete_fields = ["incident", "group", "brand", "channel", "attributed_by", "supersedes"]
-    inlines = [citation_inline(ClaimCitation)]
+    autocomplete_fields = ["incident", "group", "brand", "channel", "attributed_by"]
+    readonly_fields = ["status", "status_note", "lineage"]
+    inlines = [ClaimCitationInline]
     fieldsets = [
         (None, {"fields": ["incident", "kind", ("group", "brand"), "claimant_as_named"]}),
         (
@@ -159,7 +435,7 @@ class ClaimAdmin(CuratedAdmin):
             "Attribution (third-party claims only)",
             {"fields": ["attributed_by", "attributed_by_detail", "confidence"]},
         ),
-        ("Status", {"fields": ["status", "status_note", "supersedes", "note"]}),
+        ("Status", {"fields": ["status", "status_note", "lineage", "note"]}),
         (None, {"fields": ["change_reason"]}),
     ]
 
@@ -170,3 +446,166 @@ class ClaimAdmin(CuratedAdmin):
     @admin.display(description="date", ordering="date")
     def date_display(self, obj):
         return obj.date_display
+
+    @admin.display(description="lineage")
+    def lineage(self, obj):
+        return claim_lineage(obj)
+
+    # Correcting: the add form, filled with the claim, without the fields the correction sets.
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "_correcting", None) is None:
+            return fieldsets
+        fixed = {"incident", "status", "status_note", "lineage"}
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in fixed]})
+            for title, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        original = getattr(request, "_correcting", None)
+        if original is None:
+            return form
+        return type("ClaimCorrectionForm", (CorrectionFormMixin, form), {"original": original})
+
+    def get_changeform_initial_data(self, request):
+        original = getattr(request, "_correcting", None)
+        if original is None:
+            return super().get_changeform_initial_data(request)
+        skip = {"id", "incident", "status", "status_note", "supersedes", "created", "updated"}
+        return {
+            f.name: getattr(original, f.attname)
+            for f in Claim._meta.concrete_fields
+            if f.name not in skip
+        }
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        original = getattr(request, "_correcting", None)
+        if original is not None and request.method != "POST" and inline.model is ClaimCitation:
+            kwargs["initial"] = [
+                {
+                    "source": c.source_id,
+                    "quote": c.quote,
+                    "locator": c.locator,
+                    "credibility": c.credibility,
+                }
+                for c in original.citations.order_by("pk")
+            ]
+        return kwargs
+
+    def save_model(self, request, obj, form, change):
+        original = getattr(request, "_correcting", None)
+        if original is None:
+            return super().save_model(request, obj, form, change)
+        reason = form.cleaned_data["change_reason"]
+        obj.incident_id, obj.supersedes = original.incident_id, original
+        obj.status = ClaimStatus.CURRENT
+        obj._change_reason = f"correction of claim #{original.pk}: {reason}"
+        obj.save()
+        original.status = ClaimStatus.SUPERSEDED
+        original.status_note = reason
+        original._change_reason = f"superseded by claim #{obj.pk}: {reason}"
+        original.save()
+
+    def save_formset(self, request, form, formset, change):
+        original = getattr(request, "_correcting", None)
+        if original is not None:
+            for inline_form in formset.forms:
+                inline_form.instance._change_reason = f"cited for the correction of #{original.pk}"
+            return formset.save()
+        return super().save_formset(request, form, formset, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        original = getattr(request, "_correcting", None)
+        if original is None:
+            return super().response_add(request, obj, post_url_continue)
+        messages.success(
+            request,
+            f"Claim #{obj.pk} now supersedes claim #{original.pk}; both are kept and linked.",
+        )
+        return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[obj.pk]))
+
+    def delete_model(self, request, obj):
+        # Deleting a correction restores the claim it had superseded.
+        previous = obj.supersedes
+        super().delete_model(request, obj)
+        if previous is not None and previous.status == ClaimStatus.SUPERSEDED:
+            previous.status = ClaimStatus.CURRENT
+            previous.status_note = ""
+            previous._change_reason = (
+                f"current again: claim #{obj.pk}, which superseded it, was deleted "
+                f"({getattr(request, '_deletion_reason', '')})"
+            )
+            previous.save()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/correct/", view(self.correct_view), name="claims_claim_correct"),
+            path("<path:object_id>/retract/", view(self.retract_view), name="claims_claim_retract"),
+            *super().get_urls(),
+        ]
+
+    def current_claim_or_redirect(self, request, object_id):
+        claim = self.get_object(request, object_id)
+        if claim is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, claim):
+            raise PermissionDenied
+        if claim.status != ClaimStatus.CURRENT:
+            messages.error(
+                request,
+                f"Claim #{claim.pk} is {claim.get_status_display()}: only a current claim can be "
+                "corrected or retracted.",
+            )
+            url = reverse("admin:claims_claim_change", args=[claim.pk])
+            return None, HttpResponseRedirect(url)
+        return claim, None
+
+    def correct_view(self, request, object_id):
+        claim, redirect = self.current_claim_or_redirect(request, object_id)
+        if claim is None:
+            return redirect
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        request._correcting = claim
+        return self.changeform_view(
+            request,
+            None,
+            request.path,
+            {
+                "title": f"Correct claim #{claim.pk}",
+                "subtitle": str(claim),
+                "correcting": claim,
+            },
+        )
+
+    def retract_view(self, request, object_id):
+        claim, redirect = self.current_claim_or_redirect(request, object_id)
+        if claim is None:
+            return redirect
+        form = ActionForm(request.POST if request.method == "POST" else None, record=claim)
+        if request.method == "POST":
+            with transaction.atomic():
+                if form.is_valid():
+                    reason = form.cleaned_data["reason"]
+                    claim.status = ClaimStatus.RETRACTED
+                    claim.status_note = reason
+                    claim._change_reason = f"retracted: {reason}"
+                    claim.save()
+                    messages.success(request, f"Claim #{claim.pk} is retracted; it is kept.")
+                    return HttpResponseRedirect(
+                        reverse("admin:claims_claim_change", args=[claim.pk])
+                    )
+        return action_page(
+            self,
+            request,
+            claim,
+            form,
+            title=f"Retract claim #{claim.pk}",
+            intro="A retracted claim stays on the incident page, struck through, with your reason. "
+            "To replace it with a different claim, use “Correct this claim” instead.",
+            button="Retract",
+        )

@@ -1,6 +1,8 @@
 """Incidents (attacks and strikes), where they happened, and who claimed, denied or was blamed for
 them. Every incident and claim cites its sources; claims are superseded, never overwritten."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from groups.models import Brand, Channel, Group
 from kb import constraints
 from kb.countries import COUNTRIES
-from kb.dates import DatedMixin, DatePrecision, format_date
+from kb.dates import DatedMixin, DatePrecision, format_date, possible_range
 from kb.vocab import Confidence
 from sources.models import Citation, Source
 
@@ -267,6 +269,7 @@ class Incident(DatedMixin, models.Model):
 
     class Meta:
         ordering = ["-date", "code"]
+        permissions = [("publish_incident", "Can publish and unpublish incidents")]
         indexes = [
             models.Index(fields=["status", "date"], name="incident_status_date"),
             models.Index(fields=["country", "admin1"], name="incident_country_admin1"),
@@ -303,6 +306,42 @@ class Incident(DatedMixin, models.Model):
     @property
     def date_display(self):
         return format_date(self.date, self.date_precision, self.date_end)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PublicationStatus.PUBLISHED
+
+    @property
+    def requires_sources(self) -> bool:
+        """A published incident, and each of its claims, keeps at least one cited source."""
+        return self.is_published
+
+    def publication_problems(self) -> list[str]:
+        """What stops the incident being published: a missing source, for it or for a claim."""
+        problems = []
+        if not self.citations.exists():
+            problems.append("The incident cites no source.")
+        unsourced = self.claims.filter(citations__isnull=True).select_related(
+            "incident", "group", "brand"
+        )
+        problems += [f"Claim #{claim.pk} ({claim}) cites no source." for claim in unsourced]
+        return problems
+
+    def likely_duplicates(self):
+        """Other incidents at the same location whose possible dates overlap this one's."""
+        if not (self.location_id and self.date and self.date_precision):
+            return []
+        first, last = possible_range(self.date, self.date_precision, self.date_end)
+        nearby = Incident.objects.filter(
+            location_id=self.location_id,
+            date__lte=last,
+            date__gte=first - datetime.timedelta(days=366),
+        ).exclude(pk=self.pk)
+        return [
+            other
+            for other in nearby
+            if possible_range(other.date, other.date_precision, other.date_end)[1] >= first
+        ]
 
     @property
     def claimants(self):
@@ -482,6 +521,10 @@ class Claim(DatedMixin, models.Model):
     @property
     def date_display(self):
         return format_date(self.date, self.date_precision) if self.date else ""
+
+    @property
+    def requires_sources(self) -> bool:
+        return bool(self.incident_id) and self.incident.is_published
 
 
 def current_responsibility():

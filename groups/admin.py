@@ -13,16 +13,16 @@ from groups.models import (
     Relation,
     RelationCitation,
 )
-from kb.admin import CuratedAdmin, citation_inline
+from kb.admin import CuratedAdmin, CuratedInlineMixin, citation_inline
 
 
-class AliasInline(admin.TabularInline):
+class AliasInline(CuratedInlineMixin, admin.TabularInline):
     model = Alias
     extra = 1
     fields = ["name", "kind", "language", "script"]
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(CuratedInlineMixin, admin.TabularInline):
     """Affiliations at a glance; each one's sources are on its own page (the change link)."""
 
     model = Affiliation

@@ -1,26 +1,268 @@
-"""What every curated model's admin shares: a change reason recorded in the history, the history
-view with field-by-field differences, and citation inlines with source autocomplete."""
+"""What every curated model's admin shares.
+
+- A reason for each change, required when editing, recorded in the history with the editor's name.
+- No lost updates: each form carries the version of the record it was opened on (its latest
+  history row); saving over a newer version is refused, the input is kept, and the message says
+  who changed what in between.
+- Dates typed with their precision ("2023-10" for a month), checked against the chosen precision.
+- Text typed in any script: inputs are `dir="auto"`, so Arabic is entered right to left.
+- Deletion (publishers only) one record at a time, with a required reason kept in the history.
+"""
+
+import datetime
+import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from changes import recorder
+from kb.dates import DatePrecision
 
-class ChangeReasonForm(forms.ModelForm):
+PARTIAL_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
+
+
+class PartialDate(datetime.date):
+    """A date as typed, remembering whether the day and month were given ('year', 'month' or
+    'day'); the missing parts are 1."""
+
+    given: str
+
+
+class PrecisionDateField(forms.Field):
+    """A date typed as YYYY-MM-DD, YYYY-MM or YYYY; the form checks it against its precision."""
+
+    widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "size": 12})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "YYYY-MM-DD, or YYYY-MM for a month, YYYY for a year.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    def to_python(self, value):
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value or "").strip()
+        if not text:
+            return None
+        match = PARTIAL_DATE.match(text)
+        if not match:
+            raise ValidationError(
+                "Enter a date as YYYY-MM-DD, YYYY-MM or YYYY.", code="invalid_date"
+            )
+        year, month, day = match.groups()
+        try:
+            value = PartialDate(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            raise ValidationError(
+                f"{text.strip()} is not a real date.", code="invalid_date"
+            ) from None
+        value.given = "day" if day else "month" if month else "year"
+        return value
+
+
+def typed_as(date: datetime.date, precision: str) -> str:
+    """How a stored date is shown in a form: a month as YYYY-MM, a year as YYYY."""
+    if precision == DatePrecision.YEAR:
+        return f"{date:%Y}"
+    if precision == DatePrecision.MONTH:
+        return f"{date:%Y-%m}"
+    return date.isoformat()
+
+
+NEEDS = {
+    DatePrecision.DAY: "day",
+    DatePrecision.WEEK: "day",
+    DatePrecision.MONTH: "month",
+    DatePrecision.YEAR: "year",
+}
+
+PRECISION_MESSAGES = {
+    DatePrecision.DAY: "A day-precision date needs the full date, YYYY-MM-DD. "
+    "If only the month or year is known, choose that precision.",
+    DatePrecision.WEEK: "A week-precision date is the last day of the week: enter it in full, "
+    "YYYY-MM-DD.",
+    DatePrecision.MONTH: "Month precision is shown as a month: enter YYYY-MM "
+    "(or choose day precision to keep the day).",
+    DatePrecision.YEAR: "Year precision is shown as a year: enter YYYY "
+    "(or choose a finer precision).",
+}
+
+
+def latest_history(obj):
+    return obj.history.order_by("-history_date", "-history_id").first()
+
+
+def version_of(obj) -> str:
+    row = obj.history.order_by("-history_date", "-history_id").values_list("history_id").first()
+    return str(row[0]) if row else ""
+
+
+def lock(obj):
+    """Hold the record's row until the transaction ends, so two saves cannot both pass the version
+    check (PostgreSQL; SQLite serialises writers anyway)."""
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        list(type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values("pk"))
+
+
+def conflict_message(obj, submitted: str):
+    """Who changed the record since the version the editor opened, and what changed."""
+    current = latest_history(obj)
+    opened = obj.history.filter(history_id=submitted).first() if submitted.isdigit() else None
+    who = current.history_user or "someone"
+    when = f"{current.history_date:%Y-%m-%d %H:%M} UTC"
+    reason = current.history_change_reason or "no reason given"
+    changed = recorder.differences(type(obj), opened, current) if opened else []
+    details = format_html_join(
+        "", "<li>{}: now “{}” (was “{}”)</li>", ((d["label"], d["new"], d["old"]) for d in changed)
+    )
+    return format_html(
+        "This {} was changed by {} at {} (“{}”) after you opened it. Your changes are not saved; "
+        "they are still in the form. {}Compare, then save again to keep your version.{}",
+        obj._meta.verbose_name,
+        who,
+        when,
+        reason,
+        "What they changed: " if changed else "",
+        format_html("<ul>{}</ul>", details) if changed else "",
+    )
+
+
+class CuratedFormMixin:
+    """Version check, precision dates and right-to-left-ready inputs, for main and inline forms."""
+
+    def setup_curated_fields(self):
+        instance = self.instance
+        if "version" in self.fields:
+            self.fields["version"].initial = version_of(instance) if instance.pk else ""
+            if instance.pk:
+                self.initial["version"] = self.fields["version"].initial
+        for name in getattr(self._meta.model, "date_fields", ()):
+            if name not in self.fields:
+                continue
+            old = self.fields[name]
+            self.fields[name] = PrecisionDateField(
+                label=old.label, required=old.required, help_text=old.help_text
+            )
+            value, precision = self.initial.get(name), self.initial.get(f"{name}_precision")
+            if isinstance(value, datetime.date) and precision:
+                self.initial[name] = typed_as(value, precision)
+        for field in self.fields.values():
+            if isinstance(field.widget, (forms.TextInput, forms.Textarea)):
+                field.widget.attrs.setdefault("dir", "auto")
+
+    def clean_dates(self, cleaned):
+        for name in getattr(self._meta.model, "date_fields", ()):
+            value = cleaned.get(name)
+            if not isinstance(value, PartialDate):
+                continue
+            precision_field = f"{name}_precision"
+            precision = cleaned.get(precision_field)
+            if not precision and precision_field in self.fields:
+                precision = cleaned[precision_field] = value.given
+            if precision in NEEDS and NEEDS[precision] != value.given:
+                self.add_error(name, PRECISION_MESSAGES[precision])
+            cleaned[name] = datetime.date(value.year, value.month, value.day)
+        return cleaned
+
+    def check_version(self, cleaned, obj=None):
+        """Refuse to save over a version newer than the one this form was opened on."""
+        obj = obj or self.instance
+        if not obj.pk or "version" not in self.fields:
+            return
+        lock(obj)
+        submitted = cleaned.get("version") or ""
+        if submitted == version_of(obj):
+            return
+        message = conflict_message(obj, submitted)
+        # Let a second, deliberate save go through: it is now made over the current version.
+        self.data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        self.data[self.add_prefix("version")] = version_of(obj)
+        raise ValidationError(message, code="conflict")
+
+
+class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
     change_reason = forms.CharField(
         label="Reason for this change",
         required=False,
         max_length=500,
-        help_text="Recorded in the history with your name, e.g. 'corrected date per CENTCOM'.",
+        help_text="Recorded in the history with your name, e.g. 'corrected date per CENTCOM'. "
+        "Required when editing.",
         widget=forms.TextInput(attrs={"size": 80}),
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_curated_fields()
+        if self.instance.pk:
+            self.fields["change_reason"].required = True
+
+    def clean(self):
+        cleaned = self.clean_dates(super().clean())
+        self.check_version(cleaned)
+        return cleaned
+
+
+class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_curated_fields()
+
+    def clean(self):
+        cleaned = self.clean_dates(super().clean())
+        if self.has_changed() or cleaned.get("DELETE"):
+            self.check_version(cleaned)
+        return cleaned
+
+
+class CuratedInlineMixin:
+    form = CuratedInlineForm
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "version" in fields else [*fields, "version"]
+
+
+class DeletionReasonForm(forms.Form):
+    deletion_reason = forms.CharField(
+        label="Reason for deleting",
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 80, "dir": "auto"}),
+        help_text="Kept in the history and shown in the changes feed.",
     )
 
 
 class CuratedAdmin(SimpleHistoryAdmin):
-    """Admin for a curated model: saves the editor's reason with each change, inlines included."""
+    """Admin for a curated model: reasons with each change, inlines included; no lost updates;
+    deletion with a reason."""
 
     form = ChangeReasonForm
     save_on_top = True
+    delete_confirmation_template = "admin/kb/delete_confirmation.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = {name for _, options in fieldsets for name in flatten(options["fields"])}
+        if "version" in names:
+            return fieldsets
+        *rest, (title, options) = fieldsets
+        return [*rest, (title, {**options, "fields": [*options["fields"], "version"]})]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        # One record at a time, each with its reason: no bulk deletion.
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason") or (
@@ -34,13 +276,67 @@ class CuratedAdmin(SimpleHistoryAdmin):
             inline_form.instance._change_reason = reason
         super().save_formset(request, form, formset, change)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        extra_context = dict(extra_context or {})
+        if request.method == "POST":
+            reason_form = DeletionReasonForm(request.POST)
+            if not reason_form.is_valid():
+                # Show the confirmation again, with the error, instead of deleting.
+                request.POST = QueryDict()
+                extra_context["reason_form"] = reason_form
+                return super().delete_view(request, object_id, extra_context)
+            request._deletion_reason = reason_form.cleaned_data["deletion_reason"]
+        else:
+            extra_context["reason_form"] = DeletionReasonForm()
+        return super().delete_view(request, object_id, extra_context)
 
-class CitationInline(admin.TabularInline):
+    def delete_model(self, request, obj):
+        reason = getattr(request, "_deletion_reason", "") or "deleted in admin"
+        obj._change_reason = reason
+        token = recorder.deletion_reason.set(f"deleted with {obj}: {reason}")
+        try:
+            with transaction.atomic():
+                super().delete_model(request, obj)
+        finally:
+            recorder.deletion_reason.reset(token)
+
+
+def flatten(fields):
+    for item in fields:
+        if isinstance(item, (list, tuple)):
+            yield from item
+        else:
+            yield item
+
+
+class CitationFormSet(forms.BaseInlineFormSet):
+    """A published record (a published incident, or a claim about one) keeps at least one source."""
+
+    def clean(self):
+        super().clean()
+        parent = self.instance
+        if not getattr(parent, "requires_sources", False):
+            return
+        live = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
+        ]
+        if not live:
+            raise ValidationError(
+                f"This {parent._meta.verbose_name} belongs to a published incident: "
+                "cite at least one source for it.",
+                code="unsourced",
+            )
+
+
+class CitationInline(CuratedInlineMixin, admin.TabularInline):
     """Sources cited for the record, each with its quote, locator and credibility."""
 
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "locator", "credibility"]
+    formset = CitationFormSet
     verbose_name = "cited source"
     verbose_name_plural = "cited sources"
 

@@ -6,9 +6,13 @@ documentation and what can be loaded back cannot drift apart. Multi-valued cells
 unknown. `imported=False` marks columns derived from other records, which the importer ignores.
 """
 
+import json
+
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from changes.filtersets import ChangeFilterSet
+from changes.models import Action, Change
 from claims import selectors
 from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterSet
 from claims.models import (
@@ -321,6 +325,29 @@ def affiliation_columns(request) -> list[Column]:
     ]  # fmt: skip
 
 
+def change_rows(queryset, request):
+    return queryset.order_by("at", "pk").iterator(chunk_size=2000)
+
+
+def change_columns(request) -> list[Column]:
+    def page_url(c):
+        return request.build_absolute_uri(c.page) if c.page else ""
+
+    return [
+        Column("change_id", "Stable identifier of the change; later changes have larger ones.", lambda c: c.pk, "whole number", imported=False),
+        Column("changed_at", "When the change was saved, in UTC.", lambda c: c.at.isoformat(), "ISO 8601 date and time", imported=False),
+        Column("action", "What happened to the record. 'unpublished' and 'deleted' mean: remove it from your copy.", lambda c: c.action, vocabulary(Action), imported=False),
+        Column("record_type", "What kind of record changed.", lambda c: c.record_type, "incident, claim, source, group, brand, location, alias, affiliation, relation, channel, or a citation of one", imported=False),
+        Column("record_id", "The record's identifier: claim_id for claims, source_id for sources; incidents are also identified by incident_code.", lambda c: c.record_id, "whole number", imported=False),
+        Column("record", "The record as it read after the change.", lambda c: c.label, TEXT, imported=False),
+        Column("incident_code", "The incident the record belongs to (incidents, claims and their citations).", lambda c: c.incident_code, "incident code; empty for other records", imported=False),
+        Column("fields", "The fields that changed.", lambda c: sorted(c.field_names), MULTI, imported=False),
+        Column("details", "Each changed field's old and new value, as text.", lambda c: json.dumps([{"field": d["field"], "old": d["old"], "new": d["new"]} for d in c.fields], ensure_ascii=False) if c.fields else "", "JSON list of {field, old, new}", imported=False),
+        Column("reason", "Why, as the editor gave it.", lambda c: c.reason, TEXT, imported=False),
+        Column("permalink", "The public page that shows the record (gone once it is deleted or unpublished).", page_url, "URL", imported=False),
+    ]  # fmt: skip
+
+
 def exports(request) -> dict[str, Export]:
     """The exports, by URL name, with columns bound to the request (permalinks need its host)."""
     return {
@@ -354,5 +381,11 @@ def exports(request) -> dict[str, Export]:
             "affiliations", "Affiliations", "One row per affiliation of a group with a brand.",
             affiliation_columns(request), affiliation_rows, AffiliationFilterSet,
             lambda user: Affiliation.objects.order_by("brand__name", "group__name", "status", "pk"),
+        ),
+        "changes": Export(
+            "changes", "Changes", "One row per change, oldest first: what to apply to your copy. "
+            "since=YYYY-MM-DD gives the changes from that UTC day on.",
+            change_columns(request), change_rows, ChangeFilterSet,
+            lambda user: Change.objects.visible_to(user),
         ),
     }  # fmt: skip

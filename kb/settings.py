@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sources",
     "groups",
     "claims",
+    "changes",
 ]
 
 MIDDLEWARE = [

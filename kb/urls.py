@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import path
 
+from changes import feeds as change_feeds
+from changes import views as changes
 from claims import views as claims
 from groups import views as groups
 from kb import export_views
@@ -17,6 +19,9 @@ urlpatterns = [
     path("search/", kb.search, name="search"),
     path("incidents/", claims.IncidentList.as_view(), name="incident-list"),
     path("incidents/<slug:code>/", claims.incident_detail, name="incident-detail"),
+    path("incidents/<slug:code>/history/", changes.incident_history, name="incident-history"),
+    path("changes/", changes.ChangeList.as_view(), name="changes"),
+    path("changes/feed/", change_feeds.ChangesFeed(), name="changes-feed"),
     path("claims/", claims.ClaimList.as_view(), name="claim-list"),
     path("locations/", claims.LocationList.as_view(), name="location-list"),
     path("locations/<slug:slug>/", claims.LocationDetail.as_view(), name="location-detail"),

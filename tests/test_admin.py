@@ -9,9 +9,9 @@ from django.db.models import Count
 from django.urls import reverse
 
 from claims.models import Claim, Incident
-from groups.models import Alias, Group
+from groups.models import Group
 from kb.roles import CURATED_APPS, EDITORS, curated_models
-from sources.models import Citation
+from sources.models import Citation, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,8 @@ def resubmit(response, **changes):
 def form_errors(response):
     """The main form's and the inlines' errors, to explain an unexpected re-rendered form."""
     errors = [response.context["adminform"].form.errors]
-    errors += [inline.formset.errors for inline in response.context["inline_admin_formsets"]]
+    for inline in response.context["inline_admin_formsets"]:
+        errors += [inline.formset.errors, inline.formset.non_form_errors()]
     return errors
 
 
@@ -101,28 +102,27 @@ def test_editors_cannot_manage_users_or_roles(editor_client, url):
     assert editor_client.get(reverse(url)).status_code == 403
 
 
-def test_editors_hold_exactly_view_add_change_and_delete_only_on_links():
+def test_editors_hold_exactly_view_add_and_change_on_every_curated_record():
     expected = set()
     for model in curated_models():
         opts = model._meta
         actions = ["view", "add", "change"]
-        if model is Alias or issubclass(model, Citation):
-            actions.append("delete")
         expected |= {(opts.app_label, f"{action}_{opts.model_name}") for action in actions}
     editors = AuthGroup.objects.get(name=EDITORS)
     held = set(editors.permissions.values_list("content_type__app_label", "codename"))
     assert held == expected
-    assert ("claims", "delete_incident") not in held
-    assert ("claims", "delete_claimcitation") in held
-    assert ("groups", "delete_alias") in held
+    assert not any(codename.startswith("delete_") for _, codename in held)
+    assert ("claims", "publish_incident") not in held
     assert not any(codename.endswith("historicalincident") for _, codename in held)
 
 
-def test_editor_may_delete_aliases_but_not_groups(editor):
-    assert editor.has_perm("groups.delete_alias")
+def test_editor_may_change_but_not_delete_or_publish(editor):
     assert editor.has_perm("groups.change_group")
+    assert editor.has_perm("claims.add_claimcitation")
+    assert not editor.has_perm("groups.delete_alias")
     assert not editor.has_perm("groups.delete_group")
     assert not editor.has_perm("sources.delete_source")
+    assert not editor.has_perm("claims.publish_incident")
 
 
 def test_autocomplete_finds_a_group_by_its_alias(editor_client):
@@ -166,7 +166,8 @@ def test_resubmitting_an_unchanged_incident_keeps_every_field(editor_client):
     fields = [f.attname for f in Incident._meta.concrete_fields if f.name != "updated"]
     before = Incident.objects.values(*fields).get(pk=incident.pk)
     url = admin_url(Incident, "change", incident.pk)
-    response = editor_client.post(url, resubmit(editor_client.get(url)))
+    data = resubmit(editor_client.get(url), change_reason="no change")
+    response = editor_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
     assert Incident.objects.values(*fields).get(pk=incident.pk) == before
 
@@ -188,11 +189,22 @@ def test_claim_naming_a_group_is_added_through_the_add_form(editor_client, edito
     url = admin_url(Claim, "add")
     group = Group.objects.get(slug="kataib-hezbollah")
     incident = Incident.objects.first()
-    data = resubmit(editor_client.get(url), incident=incident.pk, group=group.pk)
+    source = Source.objects.first()
+    data = resubmit(
+        editor_client.get(url),
+        incident=incident.pk,
+        group=group.pk,
+        **{
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": source.pk,
+            "citations-0-credibility": "2",
+        },
+    )
     response = editor_client.post(url, data)
     assert response.status_code == 302, form_errors(response)
     claim = Claim.objects.latest("pk")
     assert (claim.incident, claim.group) == (incident, group)
+    assert list(claim.sources.all()) == [source]
     assert claim.history.latest().history_change_reason == "added in admin"
     assert claim.history.latest().history_user == editor
 

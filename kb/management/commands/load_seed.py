@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from changes import recorder as changes
 from claims.models import Incident
 from kb.roles import CURATED_APPS
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("loaddata", str(SEED), verbosity=0)
             created = record_initial_history(REASON)
+            changes.rebuild()
         self.stdout.write(self.style.SUCCESS(f"Loaded the seed data: {created} records."))
 
 

@@ -1,0 +1,46 @@
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+
+from changes.models import Change
+from changes.tables import field_changes
+
+LATEST = 50
+
+
+class ChangesFeed(Feed):
+    """The latest public changes as an Atom feed (never drafts, never editors' names)."""
+
+    feed_type = Atom1Feed
+    title = "Incident-claims knowledge base: changes"
+    subtitle = "Records added, corrected, published, unpublished and deleted, with the reasons."
+
+    def link(self):
+        return reverse("changes")
+
+    def items(self):
+        return Change.objects.public().order_by("-at", "-pk")[:LATEST]
+
+    def item_title(self, item):
+        return f"{item.action} {item.record_type}: {item.label}"
+
+    def item_description(self, item):
+        lines = [strip_tags(line) for line in field_changes(item).split("</li>") if line]
+        text = "; ".join(line.strip() for line in lines if line.strip())
+        reason = f"Reason: {item.reason}" if item.reason else ""
+        return " ".join(part for part in (text, reason) if part) or item.label
+
+    def item_link(self, item):
+        return item.page if item.page and item.action != "deleted" else reverse("changes")
+
+    def item_guid(self, item):
+        return f"tag:incident-claims-kb,2026:change:{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.at
+
+    def item_updateddate(self, item):
+        return item.at

@@ -1,0 +1,275 @@
+"""Writes the change log from history rows: live, as each history row is saved, and in bulk, when
+`rebuild()` regenerates the log from every history table (after `load_seed`, or on demand)."""
+
+import contextvars
+import datetime
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+
+from changes.models import Action, Change
+from kb.roles import CURATED_APPS
+
+# Bookkeeping fields that change on every save and say nothing a reader needs.
+IGNORED_FIELDS = {"created", "updated"}
+
+# The reason given for a deletion, for the rows deleted along with the record (its claims and
+# citations), whose own history rows would otherwise carry no reason.
+deletion_reason: contextvars.ContextVar[str] = contextvars.ContextVar("deletion_reason", default="")
+
+
+def on_history_record(sender, history_instance, **kwargs):
+    model = history_instance.instance_type
+    if model._meta.app_label not in CURATED_APPS:
+        return
+    prev = history_instance.prev_record if history_instance.history_type == "~" else None
+    entry = build(history_instance, prev)
+    if entry is not None:
+        entry.save()
+
+
+def on_pre_delete(sender, instance, **kwargs):
+    """Give rows deleted in cascade the reason of the deletion that removes them."""
+    reason = deletion_reason.get()
+    if (
+        reason
+        and sender._meta.app_label in CURATED_APPS
+        and not getattr(instance, "_change_reason", "")
+    ):
+        instance._change_reason = reason
+
+
+def rebuild() -> int:
+    """Regenerate the whole log from the history tables; returns the number of entries."""
+    Change.objects.all().delete()
+    entries = []
+    for model in curated_models():
+        previous = {}
+        rows = model.history.order_by("history_date", "history_id")
+        for row in rows.iterator(chunk_size=2000):
+            key = getattr(row, model._meta.pk.attname)
+            prev = previous.get(key) if row.history_type == "~" else None
+            entry = build(row, prev)
+            if entry is not None:
+                entries.append(entry)
+            previous[key] = row
+    Change.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def curated_models():
+    for label in CURATED_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if hasattr(model, "history") and not model.__name__.startswith("Historical"):
+                yield model
+
+
+def build(row, prev) -> Change | None:
+    """The log entry for one history row, or None for a save that changed nothing."""
+    model = row.instance_type
+    opts = model._meta
+    fields = []
+    if row.history_type == "+":
+        action = Action.ADDED
+    elif row.history_type == "-":
+        action = Action.DELETED
+    else:
+        fields = differences(model, prev, row) if prev is not None else []
+        if not fields:
+            return None
+        action = status_action(opts.label_lower, fields)
+    incident_id = owning_incident_id(opts.label_lower, row)
+    code = incident_code(incident_id) if incident_id else ""
+    return Change(
+        at=row.history_date,
+        action=action,
+        model=opts.label_lower,
+        record_type=str(opts.verbose_name),
+        record_id=getattr(row, opts.pk.attname),
+        label=label(row)[:500],
+        page=page(opts.label_lower, row, code),
+        incident_code=code,
+        fields=fields,
+        reason=row.history_change_reason or "",
+        user_id=row.history_user_id,
+        public=is_public(opts.label_lower, row, incident_id, action),
+        history_id=row.history_id,
+    )
+
+
+def tracked_fields(model):
+    return [
+        f for f in model._meta.concrete_fields if not f.primary_key and f.name not in IGNORED_FIELDS
+    ]
+
+
+def differences(model, old, new) -> list[dict]:
+    changes = []
+    for field in tracked_fields(model):
+        before, after = getattr(old, field.attname), getattr(new, field.attname)
+        if before == after:
+            continue
+        changes.append(
+            {
+                "field": field.name,
+                "label": str(field.verbose_name),
+                "old": as_text(field, before),
+                "new": as_text(field, after),
+            }
+        )
+    return changes
+
+
+def as_text(field, value) -> str:
+    if value is None or value == "":
+        return ""
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (deleted)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def status_action(label_lower: str, fields: list[dict]) -> str:
+    by_field = {item["field"]: item for item in fields}
+    if label_lower == "claims.incident" and "status" in by_field:
+        return Action.PUBLISHED if by_field["status"]["new"] == "published" else Action.UNPUBLISHED
+    if label_lower == "claims.claim" and "status" in by_field:
+        new = by_field["status"]["new"]
+        if new.startswith("superseded"):
+            return Action.SUPERSEDED
+        if new == "retracted":
+            return Action.RETRACTED
+    return Action.CHANGED
+
+
+def label(row) -> str:
+    try:
+        return str(row.instance)
+    except ObjectDoesNotExist:
+        opts = row.instance_type._meta
+        return f"{opts.verbose_name} #{getattr(row, opts.pk.attname)}"
+
+
+def owning_incident_id(label_lower: str, row) -> int | None:
+    if label_lower == "claims.incident":
+        return row.id
+    if label_lower in ("claims.claim", "claims.incidentcitation"):
+        return row.incident_id
+    if label_lower == "claims.claimcitation":
+        return claim_incident_id(row.claim_id)
+    return None
+
+
+def claim_incident_id(claim_id) -> int | None:
+    Claim = apps.get_model("claims", "Claim")
+    found = Claim.objects.filter(pk=claim_id).values_list("incident_id", flat=True).first()
+    if found is None:
+        found = (
+            Claim.history.filter(id=claim_id)
+            .order_by("-history_date")
+            .values_list("incident_id", flat=True)
+            .first()
+        )
+    return found
+
+
+def incident_code(incident_id) -> str:
+    Incident = apps.get_model("claims", "Incident")
+    code = Incident.objects.filter(pk=incident_id).values_list("code", flat=True).first()
+    if code is None:
+        code = (
+            Incident.history.filter(id=incident_id)
+            .order_by("-history_date")
+            .values_list("code", flat=True)
+            .first()
+        )
+    return code or ""
+
+
+def is_public(label_lower: str, row, incident_id, action: str) -> bool:
+    """Changes to a draft incident, its claims and citations are for staff. The public sees an
+    incident's publication, every change while it is published, and its unpublishing."""
+    if label_lower == "claims.incident":
+        return row.status == "published" or action == Action.UNPUBLISHED
+    if incident_id is None:
+        return True
+    Incident = apps.get_model("claims", "Incident")
+    status = (
+        Incident.history.filter(id=incident_id, history_date__lte=row.history_date)
+        .order_by("-history_date", "-history_id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status is None:
+        status = Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
+    return status == "published"
+
+
+def page(label_lower: str, row, code: str) -> str:
+    """The public page that shows the record (or its parent), as a path."""
+    try:
+        if code:
+            url = reverse("incident-detail", args=[code])
+            return f"{url}#claim-{row.id}" if label_lower == "claims.claim" else url
+        return parent_page(label_lower, row)
+    except ObjectDoesNotExist:
+        return ""
+
+
+def slug_page(model_name: str, route: str, pk) -> str:
+    if pk is None:
+        return ""
+    model = apps.get_model("groups" if model_name != "location" else "claims", model_name)
+    slug = model._default_manager.filter(pk=pk).values_list("slug", flat=True).first()
+    return reverse(route, args=[slug]) if slug else ""
+
+
+def group_or_brand(group_id, brand_id) -> str:
+    if group_id:
+        return slug_page("group", "group-detail", group_id)
+    return slug_page("brand", "brand-detail", brand_id)
+
+
+def parent_page(label_lower: str, row) -> str:
+    match label_lower:
+        case "sources.source":
+            return reverse("source-detail", args=[row.id])
+        case "groups.group" | "groups.brand" | "claims.location":
+            route = {"groups.group": "group-detail", "groups.brand": "brand-detail"}.get(
+                label_lower, "location-detail"
+            )
+            return reverse(route, args=[row.slug])
+        case "groups.alias":
+            return group_or_brand(row.group_id, row.brand_id)
+        case "groups.groupcitation":
+            return group_or_brand(row.group_id, None)
+        case "groups.brandcitation":
+            return group_or_brand(None, row.brand_id)
+        case "groups.affiliation":
+            return group_or_brand(row.group_id, None)
+        case "groups.relation":
+            return group_or_brand(row.subject_id, None)
+        case "groups.channel":
+            return group_or_brand(row.operated_by_group_id, row.operated_by_brand_id)
+        case "claims.locationcitation":
+            return slug_page("location", "location-detail", row.location_id)
+        case "groups.affiliationcitation" | "groups.relationcitation" | "groups.channelcitation":
+            parent_name = label_lower.removeprefix("groups.").removesuffix("citation")
+            parent_model = apps.get_model("groups", parent_name)
+            parent = parent_model._default_manager.filter(
+                pk=getattr(row, f"{parent_name}_id")
+            ).first()
+            if parent is None:
+                return ""
+            return parent_page(f"groups.{parent_name}", parent)
+    return ""

@@ -1,0 +1,45 @@
+from django.http import Http404
+from django.shortcuts import render
+
+from changes.filtersets import ChangeFilterSet
+from changes.models import Change
+from changes.tables import ChangeTable, StaffChangeTable
+from claims import selectors
+from claims.models import sees_drafts
+from kb.views import ListPage
+
+
+class ChangeList(ListPage):
+    """Recent changes, newest first: public changes for everyone, drafts' too for staff."""
+
+    filterset_class = ChangeFilterSet
+    title = "Changes"
+    template_name = "changes/change_list.html"
+    export_name = "changes"
+
+    @property
+    def table_class(self):
+        return StaffChangeTable if sees_drafts(self.request.user) else ChangeTable
+
+    def get_queryset(self):
+        changes = Change.objects.visible_to(self.request.user).order_by("-at", "-pk")
+        if sees_drafts(self.request.user):
+            changes = changes.select_related("user")
+        return changes
+
+
+def incident_history(request, code):
+    """What changed in an incident, its claims and its citations, and when (and who, for staff)."""
+    incident = selectors.incidents(request.user).filter(code=code).first()
+    if incident is None:
+        raise Http404("No such incident.")
+    staff = sees_drafts(request.user)
+    changes = Change.objects.visible_to(request.user).filter(incident_code=code)
+    if staff:
+        changes = changes.select_related("user")
+    context = {
+        "incident": incident,
+        "changes": changes.order_by("-at", "-pk"),
+        "staff": staff,
+    }
+    return render(request, "changes/incident_history.html", context)
