@@ -44,7 +44,14 @@ class PrecisionDateField(forms.Field):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        return value.isoformat() if isinstance(value, datetime.date) else value
+        return as_typed(value) if isinstance(value, datetime.date) else value
+
+    def has_changed(self, initial, data):
+        try:
+            value = self.to_python(data)
+        except ValidationError:
+            return True
+        return as_typed(initial) != as_typed(value)
 
     def to_python(self, value):
         if isinstance(value, datetime.date):
@@ -66,6 +73,15 @@ class PrecisionDateField(forms.Field):
             ) from None
         value.given = "day" if day else "month" if month else "year"
         return value
+
+
+def as_typed(value) -> str:
+    """A form value as text: a PartialDate as it was typed, a date in full, text stripped."""
+    if isinstance(value, PartialDate):
+        return typed_as(value, value.given)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value or "").strip()
 
 
 def typed_as(date: datetime.date, precision: str) -> str:

@@ -115,3 +115,18 @@ def test_an_editor_corrects_a_harir_claim_and_everyone_sees_it():
     assert claim.note != "Bob's careful note"
     assert claim.status == ClaimStatus.SUPERSEDED
     assert not Change.objects.filter(user=bob).exists()
+
+
+def test_saving_an_incident_rewrites_none_of_its_untouched_claims_or_citations(editor_client):
+    # Otherwise every incident save would bump its claims' versions and make editors who have
+    # a claim open see a conflict nobody caused.
+    incident = Incident.objects.get(code="2024-01-28-tower-22-drone")
+    claim_versions = {c.pk: c.history.count() for c in incident.claims.all()}
+    citation_versions = {c.pk: c.history.count() for c in incident.citations.all()}
+    url = f"/admin/claims/incident/{incident.pk}/change/"
+    data = resubmit(editor_client.get(url), title="Tower 22 drone attack", change_reason="title")
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    assert {c.pk: c.history.count() for c in incident.claims.all()} == claim_versions
+    assert {c.pk: c.history.count() for c in incident.citations.all()} == citation_versions
+    assert Incident.objects.get(pk=incident.pk).title == "Tower 22 drone attack"
