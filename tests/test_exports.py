@@ -57,7 +57,16 @@ EXPORT_FILES = [
     ("/sources/export.csv", "text/csv", "sources", "csv"),
     ("/affiliations/export.csv", "text/csv", "affiliations", "csv"),
 ]
-CSV_EXPORTS = ["incidents", "claims", "groups", "brands", "locations", "sources", "affiliations"]
+CSV_EXPORTS = [
+    "incidents",
+    "claims",
+    "groups",
+    "brands",
+    "locations",
+    "sources",
+    "affiliations",
+    "changes",
+]
 
 
 # --- Reading responses ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ ARTICLE = "Islamic resistance in Iraq, the new anti-US brand"
 HARIR = "2023-10-18-harir-drone"
 TOWER_22 = "2024-01-28-tower-22-drone"
 IRI = "islamic-resistance-in-iraq"
-NAV = ["/incidents/", "/claims/", "/groups/", "/brands/", "/locations/", "/sources/"]
+NAV = ["/incidents/", "/claims/", "/groups/", "/brands/", "/locations/", "/sources/", "/changes/"]
 
 
 def article():
