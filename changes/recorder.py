@@ -153,11 +153,18 @@ def status_action(label_lower: str, fields: list[dict]) -> str:
 
 
 def label(row) -> str:
+    """The record as a reader would name it; a citation names its source and what it supports."""
+    opts = row.instance_type._meta
     try:
-        return str(row.instance)
+        text = str(row.instance)
     except ObjectDoesNotExist:
-        opts = row.instance_type._meta
-        return f"{opts.verbose_name} #{getattr(row, opts.pk.attname)}"
+        text = f"{opts.verbose_name} #{getattr(row, opts.pk.attname)}"
+    if opts.model_name.endswith("citation"):
+        parent = opts.model_name.removesuffix("citation")
+        text = f"{text}, cited for {parent} #{getattr(row, f'{parent}_id')}"
+    elif opts.label_lower == "claims.claim":
+        text = f"#{row.id}: {text}"
+    return text
 
 
 def owning_incident_id(label_lower: str, row) -> int | None:

@@ -39,7 +39,37 @@ def incident_history(request, code):
         changes = changes.select_related("user")
     context = {
         "incident": incident,
-        "changes": changes.order_by("-at", "-pk"),
+        "entries": grouped(changes.order_by("-at", "-pk")),
         "staff": staff,
     }
     return render(request, "changes/incident_history.html", context)
+
+
+def grouped(changes):
+    """Changes in entries: consecutive additions or deletions saved together, for the same reason
+    by the same editor, form one entry (an incident loaded with its claims and sources is one
+    event); every other change is an entry of its own."""
+    entries = []
+    for change in changes:
+        last = entries[-1] if entries else None
+        if (
+            last is not None
+            and not change.fields
+            and change.action in ("added", "deleted")
+            and last.key == (change.action, change.reason, change.user_id, change.public)
+            and (last.changes[0].at - change.at).total_seconds() < 60
+        ):
+            last.changes.append(change)
+        else:
+            entries.append(Entry(change))
+    return entries
+
+
+class Entry:
+    def __init__(self, change):
+        self.changes = [change]
+        self.key = (change.action, change.reason, change.user_id, change.public)
+
+    @property
+    def first(self):
+        return self.changes[0]
