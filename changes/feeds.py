@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -7,6 +9,13 @@ from changes.models import Change
 from changes.tables import field_changes
 
 LATEST = 50
+
+# Characters XML 1.0 does not allow; a reason pasted from elsewhere may hold one.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("", text)
 
 
 class ChangesFeed(Feed):
@@ -23,19 +32,20 @@ class ChangesFeed(Feed):
         return Change.objects.public().order_by("-at", "-pk")[:LATEST]
 
     def item_title(self, item):
-        return f"{item.action} {item.record_type}: {item.label}"
+        return xml_text(f"{item.action} {item.record_type}: {item.label}")
 
     def item_description(self, item):
         lines = [strip_tags(line) for line in field_changes(item).split("</li>") if line]
         text = "; ".join(line.strip() for line in lines if line.strip())
         reason = f"Reason: {item.reason}" if item.reason else ""
-        return " ".join(part for part in (text, reason) if part) or item.label
+        return xml_text(" ".join(part for part in (text, reason) if part) or item.label)
 
     def item_link(self, item):
         return item.page if item.page and item.action != "deleted" else reverse("changes")
 
     def item_guid(self, item):
-        return f"tag:incident-claims-kb,2026:change:{item.pk}"
+        # The history row it comes from: unchanged even if the log is rebuilt.
+        return f"tag:incident-claims-kb,2026:change:{item.model}:{item.history_id}"
 
     item_guid_is_permalink = False
 

@@ -42,8 +42,10 @@ def on_pre_delete(sender, instance, **kwargs):
 
 
 def rebuild() -> int:
-    """Regenerate the whole log from the history tables; returns the number of entries."""
-    Change.objects.all().delete()
+    """Regenerate the whole log from the history tables; returns the number of entries.
+
+    An entry that already exists keeps its id (feeds and researchers refer to it); new entries
+    are added in time order, so that on a fresh log later changes have larger ids."""
     entries = []
     for model in curated_models():
         previous = {}
@@ -55,7 +57,21 @@ def rebuild() -> int:
             if entry is not None:
                 entries.append(entry)
             previous[key] = row
-    Change.objects.bulk_create(entries, batch_size=500)
+    entries.sort(key=lambda e: (e.at, e.model, e.history_id))
+    existing = {
+        (model, history_id): pk
+        for pk, model, history_id in Change.objects.values_list("pk", "model", "history_id")
+    }
+    kept, fresh = [], []
+    for entry in entries:
+        entry.pk = existing.pop((entry.model, entry.history_id), None)
+        (kept if entry.pk else fresh).append(entry)
+    stale = list(existing.values())
+    for start in range(0, len(stale), 500):
+        Change.objects.filter(pk__in=stale[start : start + 500]).delete()
+    columns = [f.name for f in Change._meta.concrete_fields if not f.primary_key]
+    Change.objects.bulk_update(kept, columns, batch_size=500)
+    Change.objects.bulk_create(fresh, batch_size=500)
     return len(entries)
 
 
@@ -70,20 +86,27 @@ def build(row, prev) -> Change | None:
     """The log entry for one history row, or None for a save that changed nothing."""
     model = row.instance_type
     opts = model._meta
+    at = row.history_date
     fields = []
     if row.history_type == "+":
         action = Action.ADDED
     elif row.history_type == "-":
         action = Action.DELETED
     else:
-        fields = differences(model, prev, row) if prev is not None else []
+        fields = differences(model, prev, row, at) if prev is not None else []
         if not fields:
             return None
         action = status_action(opts.label_lower, fields)
-    incident_id = owning_incident_id(opts.label_lower, row)
+    incident_id = owning_incident_id(opts.label_lower, row, at)
+    public = is_public(opts.label_lower, row, incident_id, action)
+    if not public and prev is not None and opts.label_lower == "claims.claim":
+        # A claim moved off a published incident: the public must learn that it left.
+        left = prev.incident_id if prev.incident_id != row.incident_id else None
+        if left and published_at(left, at):
+            public, incident_id = True, left
     code = incident_code(incident_id) if incident_id else ""
     return Change(
-        at=row.history_date,
+        at=at,
         action=action,
         model=opts.label_lower,
         record_type=str(opts.verbose_name),
@@ -94,7 +117,7 @@ def build(row, prev) -> Change | None:
         fields=fields,
         reason=row.history_change_reason or "",
         user_id=row.history_user_id,
-        public=is_public(opts.label_lower, row, incident_id, action),
+        public=public,
         history_id=row.history_id,
     )
 
@@ -105,7 +128,8 @@ def tracked_fields(model):
     ]
 
 
-def differences(model, old, new) -> list[dict]:
+def differences(model, old, new, at=None) -> list[dict]:
+    """The fields that differ between two history rows, with their values as text as of `at`."""
     changes = []
     for field in tracked_fields(model):
         before, after = getattr(old, field.attname), getattr(new, field.attname)
@@ -115,16 +139,20 @@ def differences(model, old, new) -> list[dict]:
             {
                 "field": field.name,
                 "label": str(field.verbose_name),
-                "old": as_text(field, before),
-                "new": as_text(field, after),
+                "old": as_text(field, before, at),
+                "new": as_text(field, after, at),
             }
         )
     return changes
 
 
-def as_text(field, value) -> str:
+def as_text(field, value, at=None) -> str:
     if value is None or value == "":
         return ""
+    # Never name a draft: the entry may be public (a claim moved off a draft).
+    related = field.related_model._meta.label_lower if field.related_model else ""
+    if related == "claims.incident" and not published_at(value, at):
+        return "an unpublished incident"
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (deleted)"
@@ -167,26 +195,27 @@ def label(row) -> str:
     return text
 
 
-def owning_incident_id(label_lower: str, row) -> int | None:
+def owning_incident_id(label_lower: str, row, at) -> int | None:
     if label_lower == "claims.incident":
         return row.id
     if label_lower in ("claims.claim", "claims.incidentcitation"):
         return row.incident_id
     if label_lower == "claims.claimcitation":
-        return claim_incident_id(row.claim_id)
+        return claim_incident_id(row.claim_id, at)
     return None
 
 
-def claim_incident_id(claim_id) -> int | None:
+def claim_incident_id(claim_id, at) -> int | None:
+    """The incident the claim belonged to at that time (claims can be moved)."""
     Claim = apps.get_model("claims", "Claim")
-    found = Claim.objects.filter(pk=claim_id).values_list("incident_id", flat=True).first()
+    found = (
+        Claim.history.filter(id=claim_id, history_date__lte=at)
+        .order_by("-history_date", "-history_id")
+        .values_list("incident_id", flat=True)
+        .first()
+    )
     if found is None:
-        found = (
-            Claim.history.filter(id=claim_id)
-            .order_by("-history_date")
-            .values_list("incident_id", flat=True)
-            .first()
-        )
+        found = Claim.objects.filter(pk=claim_id).values_list("incident_id", flat=True).first()
     return found
 
 
@@ -210,13 +239,16 @@ def is_public(label_lower: str, row, incident_id, action: str) -> bool:
         return row.status == "published" or action == Action.UNPUBLISHED
     if incident_id is None:
         return True
+    return published_at(incident_id, row.history_date)
+
+
+def published_at(incident_id, at=None) -> bool:
+    """Was the incident published at that time (now, if no time is given)?"""
     Incident = apps.get_model("claims", "Incident")
-    status = (
-        Incident.history.filter(id=incident_id, history_date__lte=row.history_date)
-        .order_by("-history_date", "-history_id")
-        .values_list("status", flat=True)
-        .first()
-    )
+    rows = Incident.history.filter(id=incident_id)
+    if at is not None:
+        rows = rows.filter(history_date__lte=at)
+    status = rows.order_by("-history_date", "-history_id").values_list("status", flat=True).first()
     if status is None:
         status = Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
     return status == "published"

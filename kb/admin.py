@@ -339,11 +339,12 @@ class CitationFormSet(forms.BaseInlineFormSet):
             if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
         ]
         if not live:
-            raise ValidationError(
-                f"This {parent._meta.verbose_name} belongs to a published incident: "
-                "cite at least one source for it.",
-                code="unsourced",
+            what = (
+                "This incident is published"
+                if parent._meta.model_name == "incident"
+                else f"This {parent._meta.verbose_name} belongs to a published incident"
             )
+            raise ValidationError(f"{what}: cite at least one source for it.", code="unsourced")
 
 
 class CitationInline(CuratedInlineMixin, admin.TabularInline):
