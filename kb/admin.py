@@ -234,6 +234,11 @@ class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.setup_curated_fields()
 
+    def has_changed(self):
+        # A row whose shown fields still hold the current values writes nothing: a newer version
+        # alone (someone changed a field this page does not show) is no reason to save or refuse.
+        return bool(set(self.changed_data) - {"version"})
+
     def clean(self):
         cleaned = self.clean_dates(super().clean())
         if self.has_changed() or cleaned.get("DELETE"):
