@@ -440,9 +440,11 @@ class Claim(DatedMixin, models.Model):
     )
     status = models.CharField(max_length=10, choices=ClaimStatus, default=ClaimStatus.CURRENT)
     status_note = models.TextField(blank=True, help_text="Why it was superseded or retracted.")
+    # RESTRICT: a superseded claim cannot be deleted on its own (its successor points to it),
+    # but it goes with its incident when the whole incident is deleted.
     supersedes = models.OneToOneField(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="superseded_by",

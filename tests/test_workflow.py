@@ -130,3 +130,16 @@ def test_saving_an_incident_rewrites_none_of_its_untouched_claims_or_citations(e
     assert {c.pk: c.history.count() for c in incident.claims.all()} == claim_versions
     assert {c.pk: c.history.count() for c in incident.citations.all()} == citation_versions
     assert Incident.objects.get(pk=incident.pk).title == "Tower 22 drone attack"
+
+
+def test_a_superseded_claim_cannot_be_deleted_on_its_own():
+    # Its successor points to it: deleting it alone would cut the lineage the public page shows.
+    _, publisher = signed_in("pat", role="Publishers")
+    old = Claim.objects.get(incident__code=HARIR, status=ClaimStatus.SUPERSEDED)
+    url = f"/admin/claims/claim/{old.pk}/delete/"
+    page = publisher.get(url)
+    assert page.status_code == 200
+    assert "Cannot delete claim" in page.content.decode()
+    publisher.post(url, {"post": "yes", "deletion_reason": "tidying up"})
+    assert Claim.objects.filter(pk=old.pk).exists()
+    assert not Change.objects.filter(reason="tidying up").exists()
