@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_alter_incident_options'),
+        ("claims", "0003_alter_incident_options"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='claim',
-            name='supersedes',
-            field=models.OneToOneField(blank=True, help_text='The earlier claim this one replaces.', null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='superseded_by', to='claims.claim'),
+            model_name="claim",
+            name="supersedes",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="The earlier claim this one replaces.",
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="superseded_by",
+                to="claims.claim",
+            ),
         ),
     ]
