@@ -7,8 +7,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.messages import get_messages
 from django.db.models import Count
 from django.test import Client
@@ -25,8 +23,9 @@ from claims.models import (
 )
 from groups.models import Group
 from kb.admin import version_of
-from kb.roles import EDITORS, PUBLISHERS
+from kb.roles import PUBLISHERS
 from sources.models import Source
+from tests.helpers import signed_in
 from tests.test_admin import form_errors, resubmit
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +35,6 @@ CONFLICT = "after you opened it"
 
 
 # Helpers -----------------------------------------------------------------------------------------
-
-
-def signed_in(username, role=EDITORS):
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(AuthGroup.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 def change_url(obj):

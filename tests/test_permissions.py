@@ -2,7 +2,6 @@
 (a matrix of anonymous, viewer, editor and publisher), deletion with a reason that reaches the
 history and the changes feed, no bulk deletion, the add_to_role command, and drafts for viewers."""
 
-import csv
 import io
 
 import pytest
@@ -17,6 +16,7 @@ from django.utils import timezone
 from changes.models import Change
 from claims.models import Claim, ClaimCitation, Incident, IncidentCitation, PublicationStatus
 from kb.roles import EDITORS, PUBLISHERS, ROLES, VIEWERS, curated_models
+from tests.helpers import export_rows
 from tests.test_admin import form_errors, resubmit
 
 pytestmark = pytest.mark.django_db
@@ -278,13 +278,6 @@ def test_deleting_without_a_reason_shows_the_confirmation_again_and_deletes_noth
     assert Incident.objects.filter(pk=incident.pk).exists()
     assert Claim.objects.filter(pk=claim.pk).exists()
     assert Change.objects.count() == changes_before
-
-
-def export_rows(client, **params):
-    response = client.get("/changes/export.csv", params)
-    assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_deleting_a_published_incident_keeps_the_reason_in_its_history_and_the_changes_feed():

@@ -3,39 +3,20 @@ air base incident; the public incident page shows both claims and their lineage;
 /changes/, in its feed, on the incident's history page and in /changes/export.csv?since= for that
 day; a second editor who had the claim open is refused, and keeps what they typed."""
 
-import csv
 import datetime
-import io
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group as AuthGroup
 from django.test import Client
 from django.utils import timezone
 
 from changes.models import Change
 from claims.models import Claim, ClaimStatus, Incident
-from kb.roles import EDITORS
+from tests.helpers import export_rows, signed_in
 from tests.test_admin import form_errors, resubmit
 
 pytestmark = pytest.mark.django_db
 
 HARIR = "2023-10-18-harir-drone"
-
-
-def signed_in(username, role=EDITORS):
-    user = get_user_model().objects.create_user(username, is_staff=True)
-    user.groups.add(AuthGroup.objects.get(name=role))
-    client = Client()
-    client.force_login(user)
-    return user, client
-
-
-def export_rows(client, **params):
-    response = client.get("/changes/export.csv", params)
-    assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_an_editor_corrects_a_harir_claim_and_everyone_sees_it():
