@@ -370,3 +370,43 @@ def test_home_and_search_pages_run_the_same_queries_with_much_more_data(client):
         "search": count_of(client, "/search/", {"q": "drone"}),
     }
     assert seed == after == {"home": HOME_PAGE, "search": SEARCH_PAGE}
+
+
+# The change log: its COUNT(*) and its rows (with the editor, for staff, in the same query).
+CHANGES_PAGE = 2
+# The incident's history: the incident, then its changes (with their editors, for staff).
+HISTORY_PAGE = 2
+SIGNED_IN = 2  # the session and the user
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_the_change_log_runs_its_baseline_queries_whatever_the_page_size_and_data(
+    client, editor, staff
+):
+    if staff:
+        client.force_login(editor)
+    before = {n: count_of(client, "/changes/", {"per_page": n}) for n in (25, 200)}
+    more_data()
+    after = {n: count_of(client, "/changes/", {"per_page": n}) for n in (25, 200)}
+    expected = CHANGES_PAGE + (SIGNED_IN if staff else 0)
+    assert before == after == {25: expected, 200: expected}
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_an_incident_history_page_runs_its_baseline_queries_however_long_the_history(
+    client, editor, staff
+):
+    if staff:
+        client.force_login(editor)
+    incident = Incident.objects.get(code="2024-01-28-tower-22-drone")
+    url = f"/incidents/{incident.code}/history/"
+    before = count_of(client, url)
+    for n in range(5):
+        incident.title = f"Tower 22, take {n}"
+        incident._change_reason = f"retitled {n}"
+        incident.history_user = editor
+        incident.save()
+        claim = incident.claims.first()
+        claim.note = f"note {n}"
+        claim.save()
+    assert count_of(client, url) == before == HISTORY_PAGE + (SIGNED_IN if staff else 0)
