@@ -40,6 +40,8 @@ class ChangeFilterSet(StrictFilterSet):
         return queryset.filter(at__gte=day_start(value))
 
     def filter_until(self, queryset, name, value):
+        if value == datetime.date.max:
+            return queryset
         return queryset.filter(at__lt=day_start(value + datetime.timedelta(days=1)))
 
     def filter_record(self, queryset, name, value):

@@ -151,8 +151,14 @@ def as_text(field, value, at=None) -> str:
         return ""
     # Never name a draft: the entry may be public (a claim moved off a draft).
     related = field.related_model._meta.label_lower if field.related_model else ""
-    if related == "claims.incident" and not published_at(value, at):
-        return "an unpublished incident"
+    if related == "claims.incident":
+        # By its code, which never changes (its title might, and a rebuild would show the new
+        # one), and never a draft's.
+        return (
+            f"incident {incident_code(value)}"
+            if published_at(value, at)
+            else ("an unpublished incident")
+        )
     if field.is_relation:
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (deleted)"
@@ -191,8 +197,18 @@ def label(row) -> str:
         parent = opts.model_name.removesuffix("citation")
         text = f"{text}, cited for {parent} #{getattr(row, f'{parent}_id')}"
     elif opts.label_lower == "claims.claim":
-        text = f"#{row.id}: {text}"
+        text = f"#{row.id}: {claim_label(row)}"
     return text
+
+
+def claim_label(row) -> str:
+    """A claim as '<kind> by <claimant>', without its incident (which may be a draft)."""
+    Group, Brand = apps.get_model("groups", "Group"), apps.get_model("groups", "Brand")
+    group = Group.objects.filter(pk=row.group_id).first() if row.group_id else None
+    brand = Brand.objects.filter(pk=row.brand_id).first() if row.brand_id else None
+    claimant = " under ".join(str(actor) for actor in (group, brand) if actor) or "unknown"
+    kinds = dict(row.instance_type._meta.get_field("kind").flatchoices)
+    return f"{kinds.get(row.kind, row.kind)} by {claimant}"
 
 
 def owning_incident_id(label_lower: str, row, at) -> int | None:

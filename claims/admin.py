@@ -142,6 +142,7 @@ class ClaimInline(CuratedInlineMixin, admin.StackedInline):
     fk_name = "incident"
     extra = 0
     show_change_link = True
+    can_delete = False  # one claim at a time, from its own page, with a reason
     autocomplete_fields = ["group", "brand", "channel", "attributed_by"]
     readonly_fields = ["status", "lineage", "cited_sources"]
     fields = [
@@ -178,7 +179,9 @@ class ClaimInline(CuratedInlineMixin, admin.StackedInline):
         return (
             super()
             .get_queryset(request)
-            .select_related("group", "brand", "channel", "attributed_by", "supersedes__incident")
+            .select_related(
+                "incident", "group", "brand", "channel", "attributed_by", "superseded_by"
+            )
             .prefetch_related("citations__source")
         )
 
@@ -321,7 +324,10 @@ class IncidentAdmin(CuratedAdmin):
         )
         if request.method == "POST" and not problems:
             with transaction.atomic():
-                if form.is_valid():
+                # The version check locks the incident; its sources are checked again under it.
+                if form.is_valid() and not (
+                    problems := incident.publication_problems() if publishing else []
+                ):
                     verb = "published" if publishing else "unpublished"
                     set_status(incident, status, form.cleaned_data["reason"], verb)
                     messages.success(request, f"{incident.code} is now {verb}.")
@@ -346,13 +352,18 @@ class IncidentAdmin(CuratedAdmin):
     @admin.action(description="Publish the selected incidents", permissions=["publish"])
     def publish_selected(self, request, queryset):
         published, refused = [], []
-        for incident in queryset.filter(status=PublicationStatus.DRAFT):
-            problems = incident.publication_problems()
-            if problems:
-                refused.append(f"{incident.code}: {' '.join(problems)}")
-            else:
-                set_status(incident, PublicationStatus.PUBLISHED, "", "published")
-                published.append(incident.code)
+        for pk in queryset.filter(status=PublicationStatus.DRAFT).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Re-read under a lock: publish the incident as it is now, not as listed.
+                incident = Incident.objects.select_for_update().get(pk=pk)
+                problems = incident.publication_problems()
+                if incident.is_published:
+                    continue
+                if problems:
+                    refused.append(f"{incident.code}: {' '.join(problems)}")
+                else:
+                    set_status(incident, PublicationStatus.PUBLISHED, "", "published")
+                    published.append(incident.code)
         if published:
             messages.success(request, f"Published {len(published)}: {', '.join(published)}.")
         for line in refused:
@@ -423,6 +434,14 @@ class ClaimAdmin(CuratedAdmin):
     ]
     autocomplete_fields = ["incident", "group", "brand", "channel", "attributed_by"]
     readonly_fields = ["status", "status_note", "lineage"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # A claim in a lineage stays with its incident: the chain is about one incident.
+        if obj is not None and (obj.supersedes_id or hasattr(obj, "superseded_by")):
+            fields.append("incident")
+        return fields
+
     inlines = [ClaimCitationInline]
     fieldsets = [
         (None, {"fields": ["incident", "kind", ("group", "brand"), "claimant_as_named"]}),

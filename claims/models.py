@@ -335,7 +335,7 @@ class Incident(DatedMixin, models.Model):
         nearby = Incident.objects.filter(
             location_id=self.location_id,
             date__lte=last,
-            date__gte=first - datetime.timedelta(days=366),
+            date__gte=max(first, datetime.date(2, 1, 1)) - datetime.timedelta(days=365),
         ).exclude(pk=self.pk)
         return [
             other

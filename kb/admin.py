@@ -131,7 +131,8 @@ def lock(obj):
 def conflict_message(obj, submitted: str):
     """Who changed the record since the version the editor opened, and what changed."""
     current = latest_history(obj)
-    opened = obj.history.filter(history_id=submitted).first() if submitted.isdigit() else None
+    valid = submitted.isascii() and submitted.isdigit() and len(submitted) < 19
+    opened = obj.history.filter(history_id=int(submitted)).first() if valid else None
     who = current.history_user or "someone"
     when = f"{current.history_date:%Y-%m-%d %H:%M} UTC"
     reason = current.history_change_reason or "no reason given"

@@ -24,6 +24,7 @@ from claims.models import (
     IncidentCitation,
     Location,
     LocationCitation,
+    PublicationStatus,
 )
 from groups.models import Alias, AliasKind, Brand, BrandCitation, Channel, Group, GroupCitation
 from kb.exports import SEPARATOR
@@ -281,10 +282,27 @@ def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
         obj._change_reason = reason
         obj.save()
     changed |= sync_citations(kind, obj, row, reason)
+    check_sourced(kind, obj, before)
     changed |= sync_aliases(kind, obj, row, reason)
     if kind.model is Claim and "supersedes_claim_id" in row:
         pending.append((number_, obj, row["supersedes_claim_id"]))
     return "created" if created else ("updated" if changed else "unchanged")
+
+
+def check_sourced(kind: Kind, obj, before) -> None:
+    """The publishing rules hold for imports too: a published incident, and each claim about
+    one, cites at least one source."""
+    if kind.model is Incident and obj.is_published:
+        if before.get("status") != PublicationStatus.PUBLISHED:
+            problems = obj.publication_problems()
+            if problems:
+                raise RowError("status", "Cannot publish: " + " ".join(problems))
+        elif not obj.citations.exists():
+            raise RowError("source_ids", "A published incident cites at least one source.")
+    if kind.model is Claim and obj.requires_sources and not obj.citations.exists():
+        raise RowError(
+            "source_ids", "This claim belongs to a published incident: cite at least one source."
+        )
 
 
 def find_or_new(kind: Kind, row: dict):

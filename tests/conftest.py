@@ -6,8 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.core.management import call_command
+from django.test import Client
 
-from kb.roles import EDITORS
+from kb.roles import EDITORS, PUBLISHERS
+
+PUBLISHER = "quillon"  # the publisher's username: a word that appears nowhere in the seed data
 
 
 @pytest.fixture(scope="session")
@@ -36,4 +39,19 @@ def editor(db):
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def publisher(db):
+    user = get_user_model().objects.create_user(PUBLISHER, is_staff=True)
+    user.groups.add(AuthGroup.objects.get(name=PUBLISHERS))
+    return user
+
+
+@pytest.fixture
+def pub(publisher):
+    """A client signed in as a publisher."""
+    client = Client()
+    client.force_login(publisher)
     return client

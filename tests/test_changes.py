@@ -10,8 +10,6 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group as AuthGroup
 from django.core.management import call_command
 from django.db.models import Count
 from django.test import Client
@@ -22,32 +20,18 @@ from changes.models import Change
 from claims.models import Claim, ClaimStatus, Incident, PublicationStatus
 from groups.models import Group
 from kb.exports import SEPARATOR
-from kb.roles import PUBLISHERS
 from sources.models import Source
+from tests.conftest import PUBLISHER
 from tests.test_admin import form_errors, resubmit
 
 pytestmark = pytest.mark.django_db
 
-NAME = "quillon"  # the publisher's username: a word that appears nowhere in the seed data
+NAME = PUBLISHER
 TOWER_22 = "2024-01-28-tower-22-drone"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def publisher():
-    user = get_user_model().objects.create_user(NAME, is_staff=True)
-    user.groups.add(AuthGroup.objects.get(name=PUBLISHERS))
-    return user
-
-
-@pytest.fixture
-def pub(publisher):
-    client = Client()
-    client.force_login(publisher)
-    return client
 
 
 def incident_url(incident, view="change"):

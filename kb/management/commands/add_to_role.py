@@ -37,6 +37,12 @@ class Command(BaseCommand):
         if remove:
             user.groups.remove(group)
             self.stdout.write(self.style.SUCCESS(f"{username} is no longer in {group.name}."))
+            in_a_role = user.groups.filter(name__in=ROLES.values()).exists()
+            if user.is_staff and not in_a_role and not user.is_superuser:
+                # Staff see drafts and the admin: without a role, they are a reader again.
+                user.is_staff = False
+                user.save(update_fields=["is_staff"])
+                self.stdout.write(f"{username} holds no role any more and is no longer staff.")
         else:
             user.groups.add(group)
             if not user.is_staff:
