@@ -17,7 +17,9 @@ from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Max
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -117,8 +119,9 @@ def latest_history(obj):
 
 
 def version_of(obj) -> str:
-    row = obj.history.order_by("-history_date", "-history_id").values_list("history_id").first()
-    return str(row[0]) if row else ""
+    """The record's version: the id of its latest history row ("" if it has none)."""
+    latest = obj.history.aggregate(latest=Max("history_id"))["latest"]
+    return str(latest) if latest is not None else ""
 
 
 def lock(obj):
@@ -155,10 +158,16 @@ def conflict_message(obj, submitted: str):
 class CuratedFormMixin:
     """Version check, precision dates and right-to-left-ready inputs, for main and inline forms."""
 
-    def setup_curated_fields(self):
+    def setup_curated_fields(self, versions=None):
         instance = self.instance
         if "version" in self.fields:
-            self.fields["version"].initial = version_of(instance) if instance.pk else ""
+            if not instance.pk:
+                version = ""
+            elif versions is not None:
+                version = versions.get(instance.pk, "")
+            else:
+                version = version_of(instance)
+            self.fields["version"].initial = version
             if instance.pk:
                 self.initial["version"] = self.fields["version"].initial
         for name in getattr(self._meta.model, "date_fields", ()):
@@ -231,9 +240,9 @@ class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
 class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, versions=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_curated_fields()
+        self.setup_curated_fields(versions)
 
     def has_changed(self):
         # A row whose shown fields still hold the current values writes nothing: a newer version
@@ -247,8 +256,30 @@ class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
         return cleaned
 
 
+class VersionedInlineFormSet(forms.BaseInlineFormSet):
+    """Gives each row the version of its record, read for all the rows in one query."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if issubclass(self.form, CuratedInlineForm):
+            kwargs["versions"] = self.versions
+        return kwargs
+
+    @cached_property
+    def versions(self) -> dict:
+        pks = [obj.pk for obj in self.get_queryset()]
+        rows = (
+            self.model.history.filter(id__in=pks)
+            .values("id")
+            .annotate(latest=Max("history_id"))
+            .values_list("id", "latest")
+        )
+        return {pk: str(latest) for pk, latest in rows}
+
+
 class CuratedInlineMixin:
     form = CuratedInlineForm
+    formset = VersionedInlineFormSet
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -331,7 +362,7 @@ def flatten(fields):
             yield item
 
 
-class CitationFormSet(forms.BaseInlineFormSet):
+class CitationFormSet(VersionedInlineFormSet):
     """A published record (a published incident, or a claim about one) keeps at least one source."""
 
     def clean(self):
