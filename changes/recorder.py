@@ -103,7 +103,8 @@ def build(row, prev) -> Change | None:
         # A claim moved off a published incident: the public must learn that it left.
         left = prev.incident_id if prev.incident_id != row.incident_id else None
         if left and published_at(left, at):
-            public, incident_id = True, left
+            # For the public the claim is withdrawn: remove it from your copy.
+            public, incident_id, action = True, left, Action.UNPUBLISHED
     code = incident_code(incident_id) if incident_id else ""
     return Change(
         at=at,

@@ -336,7 +336,7 @@ def change_columns(request) -> list[Column]:
     return [
         Column("change_id", "Stable identifier of the change; later changes have larger ones.", lambda c: c.pk, "whole number", imported=False),
         Column("changed_at", "When the change was saved, in UTC.", lambda c: c.at.isoformat(), "ISO 8601 date and time", imported=False),
-        Column("action", "What happened to the record. 'unpublished' and 'deleted' mean: remove it from your copy.", lambda c: c.action, vocabulary(Action), imported=False),
+        Column("action", "What happened to the record. 'unpublished' (an incident withdrawn, or a claim moved to an unpublished incident) and 'deleted' mean: remove it from your copy.", lambda c: c.action, vocabulary(Action), imported=False),
         Column("record_type", "What kind of record changed.", lambda c: c.record_type, "incident, claim, source, group, brand, location, alias, affiliation, relation, channel, or a citation of one", imported=False),
         Column("record_id", "The record's identifier: claim_id for claims, source_id for sources; incidents are also identified by incident_code.", lambda c: c.record_id, "whole number", imported=False),
         Column("record", "The record as it read after the change.", lambda c: c.label, TEXT, imported=False),
