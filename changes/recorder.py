@@ -98,14 +98,20 @@ def build(row, prev) -> Change | None:
             return None
         action = status_action(opts.label_lower, fields)
     incident_id = owning_incident_id(opts.label_lower, row, at)
-    public = is_public(opts.label_lower, row, incident_id, action)
+    if opts.label_lower == "claims.incident":
+        code = row.code
+        public = row.status == "published" or action == Action.UNPUBLISHED
+    elif incident_id is not None:
+        code, public = incident_state(incident_id, at)
+    else:
+        code, public = "", True
     if not public and prev is not None and opts.label_lower == "claims.claim":
         # A claim moved off a published incident: the public must learn that it left.
         left = prev.incident_id if prev.incident_id != row.incident_id else None
         if left and published_at(left, at):
             # For the public the claim is withdrawn: remove it from your copy.
             public, incident_id, action = True, left, Action.UNPUBLISHED
-    code = incident_code(incident_id) if incident_id else ""
+            code = incident_code(left)
     return Change(
         at=at,
         action=action,
@@ -249,14 +255,22 @@ def incident_code(incident_id) -> str:
     return code or ""
 
 
-def is_public(label_lower: str, row, incident_id, action: str) -> bool:
-    """Changes to a draft incident, its claims and citations are for staff. The public sees an
-    incident's publication, every change while it is published, and its unpublishing."""
-    if label_lower == "claims.incident":
-        return row.status == "published" or action == Action.UNPUBLISHED
-    if incident_id is None:
-        return True
-    return published_at(incident_id, row.history_date)
+def incident_state(incident_id, at) -> tuple[str, bool]:
+    """The incident's code, and whether it was published at that time: changes to a draft
+    incident, its claims and citations are for staff; the public sees every change while it is
+    published (its publication and unpublishing are the incident's own entries)."""
+    Incident = apps.get_model("claims", "Incident")
+    state = (
+        Incident.history.filter(id=incident_id, history_date__lte=at)
+        .order_by("-history_date", "-history_id")
+        .values_list("code", "status")
+        .first()
+    )
+    if state is None:
+        state = Incident.objects.filter(pk=incident_id).values_list("code", "status").first()
+    if state is None:
+        return incident_code(incident_id), False
+    return state[0], state[1] == "published"
 
 
 def published_at(incident_id, at=None) -> bool:
