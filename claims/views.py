@@ -1,11 +1,19 @@
-from django.http import Http404
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from claims import selectors
 from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterSet
 from claims.models import ClaimKind, Incident, Location
 from claims.tables import ClaimTable, IncidentTable, LocationTable
+from claims.visuals import VisualForm, locations, timeline
 from kb.views import ListPage
+
+# What the page passes along besides the filters: paging and sorting, and the chart's options.
+NOT_FILTERS = {"page", "per_page", "sort", "interval", "stack"}
 
 
 class IncidentList(ListPage):
@@ -21,6 +29,29 @@ class IncidentList(ListPage):
 
     def prepare_form(self, filterset):
         filterset.offer_countries_in_use()
+
+    def get_context(self):
+        """The timeline as a plain table (for readers without JavaScript, and screen readers),
+        and where the chart and the map read their data: the same filters as the table."""
+        options = VisualForm(self.request.GET)
+        interval, stack = "month", "claimant"
+        if options.is_valid():
+            interval, stack = options.cleaned_data["interval"], options.cleaned_data["stack"]
+        selected = self.filterset.qs if self.valid else self.filterset.qs.none()
+        filters = [(k, v) for k, vs in self.data.lists() for v in vs if k not in NOT_FILTERS]
+        return {
+            "timeline": timeline(selected, interval, stack),
+            "visual_options": options,
+            "map_tiles": settings.MAP_TILE_URL,
+            "map_tiles_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "visual_query": urlencode(filters),
+            "visual_keep": [
+                (k, v)
+                for k, vs in self.request.GET.lists()
+                for v in vs
+                if k not in ("interval", "stack", "page")
+            ],
+        }
 
 
 class ClaimList(ListPage):
@@ -61,7 +92,7 @@ class ProfilePage(IncidentList):
         return {self.parameter: self.object.slug}
 
     def get_context(self):
-        return {self.parameter: self.object, "title": self.object.name}
+        return {**super().get_context(), self.parameter: self.object, "title": self.object.name}
 
 
 class LocationDetail(ProfilePage):
@@ -85,3 +116,25 @@ def incident_detail(request, code):
         "attributions": [c for c in claims if c.kind == ClaimKind.ATTRIBUTION],
     }
     return render(request, "claims/incident_detail.html", context)
+
+
+def incident_visual(request, what):
+    """JSON for the incident list's chart (`timeline`) and map (`map`), taking the list's own
+    filters (drafts only for staff); paging and sorting parameters are accepted and ignored."""
+    filterset = IncidentFilterSet(request.GET, queryset=selectors.incidents(request.user))
+    options = VisualForm(request.GET)
+    allowed = set(filterset.base_filters) | NOT_FILTERS
+    unknown = sorted(set(request.GET) - allowed)
+    errors = {name: ["Unknown parameter."] for name in unknown}
+    if not filterset.is_valid():
+        errors |= {name: list(messages) for name, messages in filterset.errors.items()}
+    if not options.is_valid():
+        errors |= {name: list(messages) for name, messages in options.errors.items()}
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    if what == "timeline":
+        data = timeline(filterset.qs, **options.cleaned_data)
+    else:
+        query = {k: v for k, v in request.GET.lists() if k not in ("interval", "stack")}
+        data = locations(filterset.qs, query, reverse("incident-list"))
+    return JsonResponse(data)

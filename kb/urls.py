@@ -18,6 +18,13 @@ urlpatterns = [
     path("", kb.home, name="home"),
     path("search/", kb.search, name="search"),
     path("incidents/", claims.IncidentList.as_view(), name="incident-list"),
+    path(
+        "incidents/timeline.json",
+        claims.incident_visual,
+        {"what": "timeline"},
+        name="incident-timeline",
+    ),
+    path("incidents/map.json", claims.incident_visual, {"what": "map"}, name="incident-map"),
     path("incidents/<slug:code>/", claims.incident_detail, name="incident-detail"),
     path("incidents/<slug:code>/history/", changes.incident_history, name="incident-history"),
     path("changes/", changes.ChangeList.as_view(), name="changes"),

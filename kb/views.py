@@ -79,6 +79,7 @@ class ListPage(View):
             valid = False
             table = self.table_class(filterset.qs.none(), sorted_by=sort)
             table.paginate(page=1, per_page=per_page)
+        self.filterset, self.valid, self.data = filterset, valid, data
         context = {
             "title": self.title,
             "filterset": filterset,

@@ -1,0 +1,220 @@
+"""What the incident list's timeline and map show, computed from exactly the incidents the page's
+filters select: counts per week or month stacked by claimant, group or weapon, and counts per
+location coloured by claimant. The page's plain table, the chart and the map read the same data.
+
+A date is counted on its first possible day (a month-precision incident on the 1st, a
+week-precision one on the first day of its week). Incidents whose possible dates run past the
+bar's week or month are counted as well in `uncertain`, so the chart never hides imprecision.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django import forms
+
+from claims.models import Claim, ClaimKind, ClaimStatus, Weapon
+from kb.dates import possible_range
+
+# Colour-blind-safe qualitative palette (Okabe & Ito), then neutral grey for "other".
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+OTHER_COLOUR = "#8a8f98"
+UNCLAIMED_COLOUR = "#c8ccd2"
+MAX_SERIES = len(PALETTE)
+
+UNCLAIMED = "unclaimed"
+COMPETING = "competing claims"
+OTHER = "other"
+
+
+class VisualForm(forms.Form):
+    interval = forms.ChoiceField(
+        choices=[("month", "month"), ("week", "week")], required=False, label="Bars per"
+    )
+    stack = forms.ChoiceField(
+        choices=[("claimant", "claimant"), ("group", "group"), ("weapon", "weapon")],
+        required=False,
+        label="Stacked by",
+    )
+
+    def clean_interval(self):
+        return self.cleaned_data["interval"] or "month"
+
+    def clean_stack(self):
+        return self.cleaned_data["stack"] or "claimant"
+
+
+@dataclass
+class Row:
+    pk: int
+    first: datetime.date
+    last: datetime.date
+    weapon: str
+    location_id: int | None
+    groups: list[str] = field(default_factory=list)  # names of current claimants
+    brands: list[str] = field(default_factory=list)
+
+
+def rows(incidents) -> list[Row]:
+    """The selected incidents with their current claimants, in two queries."""
+    found = {}
+    for pk, date, precision, end, weapon, location_id in incidents.order_by().values_list(
+        "pk", "date", "date_precision", "date_end", "weapon", "location_id"
+    ):
+        first, last = possible_range(date, precision, end)
+        found[pk] = Row(pk, first, last, weapon, location_id)
+    claims = Claim.objects.filter(
+        incident__in=incidents.order_by().values("pk"),
+        kind=ClaimKind.RESPONSIBILITY,
+        status=ClaimStatus.CURRENT,
+    ).values_list("incident_id", "group__name", "brand__name")
+    for incident_id, group, brand in claims:
+        row = found.get(incident_id)
+        if row is None:
+            continue
+        if group and group not in row.groups:
+            row.groups.append(group)
+        if brand and brand not in row.brands:
+            row.brands.append(brand)
+    return list(found.values())
+
+
+WEAPONS = dict(Weapon.choices)
+
+
+def key_of(row: Row, stack: str) -> str:
+    if stack == "weapon":
+        return WEAPONS.get(row.weapon, row.weapon)
+    names = row.groups if stack == "group" else (row.brands or row.groups)
+    if not names:
+        return UNCLAIMED if stack != "group" or not row.brands else "brand only, no group named"
+    return names[0] if len(names) == 1 else COMPETING
+
+
+def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
+    """The series, largest first (ties by name), the top ones coloured, the rest as 'other';
+    returns them and the series each key is drawn in."""
+    ranked = sorted(keys, key=lambda k: (k == UNCLAIMED, -keys[k], k))
+    named = [k for k in ranked if k != UNCLAIMED]
+    shown = named[:MAX_SERIES] if len(named) <= MAX_SERIES else named[: MAX_SERIES - 1]
+    drawn_as = {k: (k if k in shown else OTHER) for k in named}
+    result = [{"key": k, "label": k, "colour": PALETTE[i]} for i, k in enumerate(shown)]
+    if len(shown) < len(named):
+        result.append({"key": OTHER, "label": "other", "colour": OTHER_COLOUR})
+    if UNCLAIMED in keys:
+        drawn_as[UNCLAIMED] = UNCLAIMED
+        result.append({"key": UNCLAIMED, "label": UNCLAIMED, "colour": UNCLAIMED_COLOUR})
+    return result, drawn_as
+
+
+def bucket_start(day: datetime.date, interval: str) -> datetime.date:
+    if interval == "week":
+        return day - datetime.timedelta(days=day.weekday())  # Monday
+    return day.replace(day=1)
+
+
+def bucket_end(start: datetime.date, interval: str) -> datetime.date:
+    if interval == "week":
+        return start + datetime.timedelta(days=6)
+    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def following_bucket(start: datetime.date, interval: str) -> datetime.date:
+    return bucket_end(start, interval) + datetime.timedelta(days=1)
+
+
+def timeline(incidents, interval="month", stack="claimant", selected=None) -> dict:
+    """Counts per bucket and series, with every empty bucket between the first and the last."""
+    selected = rows(incidents) if selected is None else selected
+    keys = Counter(key_of(row, stack) for row in selected)
+    listed, drawn_as = series(keys)
+    counts: dict[datetime.date, Counter] = defaultdict(Counter)
+    uncertain: Counter = Counter()
+    for row in selected:
+        start = bucket_start(row.first, interval)
+        counts[start][drawn_as[key_of(row, stack)]] += 1
+        if row.last > bucket_end(start, interval):
+            uncertain[start] += 1
+    buckets = []
+    if counts:
+        start, last = min(counts), max(counts)
+        while start <= last:
+            end = bucket_end(start, interval)
+            buckets.append(
+                {
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "label": f"{start:%b %Y}" if interval == "month" else f"{start:%d %b %Y}",
+                    "counts": {s["key"]: counts[start][s["key"]] for s in listed},
+                    "total": sum(counts[start].values()),
+                    "uncertain": uncertain[start],
+                }
+            )
+            start = following_bucket(start, interval)
+    return {
+        "interval": interval,
+        "stack": stack,
+        "total": len(selected),
+        "series": listed,
+        "buckets": buckets,
+    }
+
+
+def locations(incidents, query: dict, path: str, selected=None) -> dict:
+    """A GeoJSON FeatureCollection with one point per location that has coordinates: how many of
+    the selected incidents happened there, by claimant, and the URL that filters the page to it.
+    `unlocated` counts the incidents the map cannot show."""
+    from claims.models import Location
+
+    selected = rows(incidents) if selected is None else selected
+    keys = Counter(key_of(row, "claimant") for row in selected)
+    listed, drawn_as = series(keys)
+    colours = {s["key"]: s["colour"] for s in listed}
+    by_location: dict[int, Counter] = defaultdict(Counter)
+    unlocated = 0
+    for row in selected:
+        if row.location_id is None:
+            unlocated += 1
+        else:
+            by_location[row.location_id][drawn_as[key_of(row, "claimant")]] += 1
+    places = Location.objects.filter(pk__in=by_location).order_by("name")
+    features = []
+    for place in places:
+        found = by_location[place.pk]
+        if place.latitude is None:
+            unlocated += sum(found.values())
+            continue
+        params = {k: v for k, v in query.items() if k not in ("location", "page")}
+        params["location"] = place.slug
+        dominant = sorted(found, key=lambda k: (-found[k], k))[0]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(place.longitude), float(place.latitude)],
+                },
+                "properties": {
+                    "slug": place.slug,
+                    "name": place.name,
+                    "count": sum(found.values()),
+                    "colour": colours[dominant],
+                    "claimants": [
+                        {"key": s["key"], "count": found[s["key"]], "colour": s["colour"]}
+                        for s in listed
+                        if found[s["key"]]
+                    ],
+                    "url": f"{path}?{urlencode(params, doseq=True)}",
+                    "page": place.get_absolute_url(),
+                },
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "series": listed,
+        "total": len(selected),
+        "unlocated": unlocated,
+    }

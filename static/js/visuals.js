@@ -1,0 +1,159 @@
+/* The incident list's timeline and map. Both read JSON endpoints that take the page's own filters,
+   so they show exactly the rows of the table; clicking a bar or a circle narrows the page through
+   its URL. Without JavaScript the page keeps its table and the timeline as a plain table. */
+(function () {
+  "use strict";
+  var section = document.querySelector("section.visuals");
+  if (!section || !window.fetch) return;
+  var SVG = "http://www.w3.org/2000/svg";
+
+  section.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
+    swatch.style.background = swatch.dataset.colour;
+  });
+
+  function narrow(params) {
+    var url = new URL(window.location.href);
+    Object.keys(params).forEach(function (name) { url.searchParams.set(name, params[name]); });
+    url.searchParams.delete("page");
+    window.location.assign(url.toString());
+  }
+
+  function svg(name, attrs, text) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function legend(series) {
+    var list = document.createElement("ul");
+    list.className = "legend";
+    series.forEach(function (s) {
+      var item = document.createElement("li");
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = s.colour;
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(s.label));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function drawTimeline(data) {
+    var box = section.querySelector("#timeline-chart");
+    if (!data.buckets.length) return;
+    section.querySelector(".chart-panel").hidden = false;
+    var width = Math.max(box.clientWidth || 640, 320), height = 230;
+    var left = 36, right = 8, top = 10, bottom = 42;
+    var max = Math.max.apply(null, data.buckets.map(function (b) { return b.total; }));
+    var scale = (height - top - bottom) / max;
+    var slot = (width - left - right) / data.buckets.length;
+    var barWidth = Math.max(2, slot * 0.8);
+    var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "timeline-svg",
+                             "data-total": data.total, focusable: "false" });
+    [0, Math.ceil(max / 2), max].forEach(function (tick) {
+      var y = height - bottom - tick * scale;
+      chart.appendChild(svg("line", { x1: left - 4, x2: width - right, y1: y, y2: y, class: "grid" }));
+      chart.appendChild(svg("text", { x: left - 6, y: y + 4, class: "tick", "text-anchor": "end" }, tick));
+    });
+    var every = Math.ceil(data.buckets.length / Math.max(1, Math.floor((width - left) / 70)));
+    data.buckets.forEach(function (bucket, i) {
+      var x = left + i * slot + (slot - barWidth) / 2;
+      var bar = svg("g", { class: "bar", tabindex: "0", role: "link", "data-start": bucket.start,
+                           "data-end": bucket.end, "data-total": bucket.total,
+                           "aria-label": bucket.label + ": " + bucket.total + " incidents. Narrow to these dates." });
+      bar.appendChild(svg("rect", { x: left + i * slot, y: top, width: slot, height: height - top - bottom,
+                                    class: "hit" }));
+      var y = height - bottom;
+      data.series.forEach(function (s) {
+        var count = bucket.counts[s.key] || 0;
+        if (!count) return;
+        y -= count * scale;
+        var rect = svg("rect", { x: x, y: y, width: barWidth, height: count * scale, fill: s.colour,
+                                 "data-series": s.key, "data-count": count });
+        rect.appendChild(svg("title", {}, bucket.label + ", " + s.label + ": " + count));
+        bar.appendChild(rect);
+      });
+      var go = function () { narrow({ date_from: bucket.start, date_to: bucket.end }); };
+      bar.addEventListener("click", go);
+      bar.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); go(); }
+      });
+      chart.appendChild(bar);
+      if (i % every === 0) {
+        chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: height - bottom + 16,
+                                        class: "tick", "text-anchor": "middle" }, bucket.label));
+      }
+    });
+    box.appendChild(chart);
+    box.appendChild(legend(data.series));
+  }
+
+  function drawMap(data, countries) {
+    var panel = section.querySelector(".map-panel");
+    panel.hidden = false;
+    var map = L.map("incident-map", { scrollWheelZoom: false, worldCopyJump: true });
+    if (section.dataset.tiles) {
+      L.tileLayer(section.dataset.tiles, { attribution: section.dataset.tilesAttribution }).addTo(map);
+    } else if (countries) {
+      L.geoJSON(countries, { interactive: false,
+        style: { color: "#9aa3ad", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map);
+      map.attributionControl.addAttribution("Country outlines: Natural Earth");
+    }
+    var max = Math.max.apply(null, [1].concat(data.features.map(function (f) { return f.properties.count; })));
+    if (data.features.length) {
+      var bounds = L.latLngBounds(data.features.map(function (f) {
+        return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      }));
+      map.fitBounds(bounds.pad(0.4), { maxZoom: 7 });
+    } else {
+      map.setView([30, 40], 3);
+    }
+    var circles = L.featureGroup().addTo(map);
+    data.features.forEach(function (feature) {
+      var p = feature.properties, at = feature.geometry.coordinates;
+      var circle = L.circleMarker([at[1], at[0]], {
+        radius: 5 + 14 * Math.sqrt(p.count / max), color: "#1f2933", weight: 1,
+        fillColor: p.colour, fillOpacity: 0.85, className: "incident-marker" });
+      circle.bindTooltip(p.name + ": " + p.count + (p.count === 1 ? " incident" : " incidents"));
+      circle.on("click", function () { narrow({ location: p.slug }); });
+      circle.addTo(circles);
+      var node = circle.getElement();
+      node.setAttribute("data-slug", p.slug);
+      node.setAttribute("data-count", p.count);
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "link");
+      node.setAttribute("aria-label", p.name + ": " + p.count + " incidents. Filter by this location.");
+      node.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") narrow({ location: p.slug });
+      });
+    });
+    var note = panel.querySelector(".unlocated");
+    note.setAttribute("data-unlocated", data.unlocated);
+    if (data.unlocated) {
+      note.textContent = data.unlocated + (data.unlocated === 1 ? " incident has" : " incidents have") +
+        " no mapped location and is not shown.";
+    }
+    panel.setAttribute("data-total", data.total);
+  }
+
+  function json(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+        return response.json();
+      });
+  }
+
+  function report(error) { console.error(error); }
+  var drawn = [json(section.dataset.timeline).then(drawTimeline).catch(report)];
+  if (window.L) {
+    var countries = section.dataset.tiles ? Promise.resolve(null) :
+      json(section.dataset.countries).catch(function () { return null; });
+    drawn.push(Promise.all([json(section.dataset.map), countries])
+      .then(function (both) { drawMap(both[0], both[1]); })
+      .catch(report));
+  }
+  Promise.all(drawn).then(function () { section.setAttribute("data-ready", "1"); });
+})();
