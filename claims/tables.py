@@ -22,7 +22,7 @@ class IncidentTable(KBTable):
     date = tables.Column(accessor="date", verbose_name="Date", order_by=("date",))
     title = tables.Column()  # a link, and a draft marker for staff: see render_title
     location = tables.Column(verbose_name="Place", order_by=("location__name",))
-    country = tables.Column(order_by=("country",))
+    country = tables.Column(order_by=("country",), attrs={"td": {"class": "country"}})
     weapon = tables.Column(order_by=("weapon",))
     claimants = tables.Column(empty_values=(), orderable=False, verbose_name="Claimed by")
     attributions = tables.Column(empty_values=(), orderable=False, verbose_name="Attributed to")

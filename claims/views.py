@@ -38,7 +38,9 @@ class IncidentList(ListPage):
         if options.is_valid():
             interval, stack = options.cleaned_data["interval"], options.cleaned_data["stack"]
         selected = self.filterset.qs if self.valid else self.filterset.qs.none()
-        filters = [(k, v) for k, vs in self.data.lists() for v in vs if k not in NOT_FILTERS]
+        # Only the filters: the JSON endpoints refuse parameters they do not know.
+        known = set(self.filterset.base_filters) - NOT_FILTERS
+        filters = [(k, v) for k, vs in self.data.lists() for v in vs if k in known]
         return {
             "timeline": timeline(selected, interval, stack),
             "visual_options": options,

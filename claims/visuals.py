@@ -23,9 +23,17 @@ OTHER_COLOUR = "#8a8f98"
 UNCLAIMED_COLOUR = "#c8ccd2"
 MAX_SERIES = len(PALETTE)
 
-UNCLAIMED = "unclaimed"
-COMPETING = "competing claims"
-OTHER = "other"
+# Keys in brackets, so that no group, brand or weapon label can take them.
+UNCLAIMED = "(unclaimed)"
+COMPETING = "(competing)"
+OTHER = "(other)"
+BRAND_ONLY = "(brand only)"
+LABELS = {
+    UNCLAIMED: "unclaimed",
+    COMPETING: "competing claims",
+    OTHER: "others",
+    BRAND_ONLY: "under a brand, no group named",
+}
 
 
 class VisualForm(forms.Form):
@@ -52,8 +60,8 @@ class Row:
     last: datetime.date
     weapon: str
     location_id: int | None
-    groups: list[str] = field(default_factory=list)  # names of current claimants
-    brands: list[str] = field(default_factory=list)
+    # Current claims of responsibility: (group name, brand name), either may be None.
+    claims: list[tuple[str | None, str | None]] = field(default_factory=list)
 
 
 def rows(incidents) -> list[Row]:
@@ -71,12 +79,8 @@ def rows(incidents) -> list[Row]:
     ).values_list("incident_id", "group__name", "brand__name")
     for incident_id, group, brand in claims:
         row = found.get(incident_id)
-        if row is None:
-            continue
-        if group and group not in row.groups:
-            row.groups.append(group)
-        if brand and brand not in row.brands:
-            row.brands.append(brand)
+        if row is not None and (group, brand) not in row.claims:
+            row.claims.append((group, brand))
     return list(found.values())
 
 
@@ -84,12 +88,22 @@ WEAPONS = dict(Weapon.choices)
 
 
 def key_of(row: Row, stack: str) -> str:
+    """The series an incident is drawn in. By claimant: the brand a claim is made under, or the
+    group when there is no brand; two claims by different claimants (as the `competing` filter
+    counts them) are competing claims. By group: the group that claims, whatever the brand."""
     if stack == "weapon":
         return WEAPONS.get(row.weapon, row.weapon)
-    names = row.groups if stack == "group" else (row.brands or row.groups)
-    if not names:
-        return UNCLAIMED if stack != "group" or not row.brands else "brand only, no group named"
-    return names[0] if len(names) == 1 else COMPETING
+    if not row.claims:
+        return UNCLAIMED
+    if stack == "group":
+        groups = sorted({group for group, _ in row.claims if group})
+        if not groups:
+            return BRAND_ONLY
+        return groups[0] if len(groups) == 1 else COMPETING
+    if len(row.claims) > 1:
+        return COMPETING
+    group, brand = row.claims[0]
+    return brand or group
 
 
 def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
@@ -99,12 +113,14 @@ def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
     named = [k for k in ranked if k != UNCLAIMED]
     shown = named[:MAX_SERIES] if len(named) <= MAX_SERIES else named[: MAX_SERIES - 1]
     drawn_as = {k: (k if k in shown else OTHER) for k in named}
-    result = [{"key": k, "label": k, "colour": PALETTE[i]} for i, k in enumerate(shown)]
+    result = [
+        {"key": k, "label": LABELS.get(k, k), "colour": PALETTE[i]} for i, k in enumerate(shown)
+    ]
     if len(shown) < len(named):
-        result.append({"key": OTHER, "label": "other", "colour": OTHER_COLOUR})
+        result.append({"key": OTHER, "label": LABELS[OTHER], "colour": OTHER_COLOUR})
     if UNCLAIMED in keys:
         drawn_as[UNCLAIMED] = UNCLAIMED
-        result.append({"key": UNCLAIMED, "label": UNCLAIMED, "colour": UNCLAIMED_COLOUR})
+        result.append({"key": UNCLAIMED, "label": LABELS[UNCLAIMED], "colour": UNCLAIMED_COLOUR})
     return result, drawn_as
 
 

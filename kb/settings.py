@@ -152,13 +152,13 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Django's built-in Content Security Policy: nothing from other origins, scripts only with a nonce.
 # The map's basemap: country outlines shipped in static/ (works offline). A deployment with a tile
 # server may set MAP_TILE_URL (e.g. https://tile.example.org/{z}/{x}/{y}.png) and its attribution.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(MAP_TILE_URL)) if MAP_TILE_URL else ""
 
+# Django's built-in Content Security Policy: nothing from other origins, scripts only with a nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

@@ -373,7 +373,7 @@ def test_group_page_table_lists_incidents_the_group_claimed_or_was_blamed_for(cl
     codes = [i.code for i in rows(response)]
     assert codes == [TOWER_22, "2023-12-25-erbil-air-base-drone"]
     assert set(codes) == naming_group("kataib-hezbollah")
-    assert '<p class="count">2 rows.</p>' in response.text
+    assert '<p class="count" data-count="2">2 rows.</p>' in response.text
 
 
 def test_group_page_table_takes_the_incident_filters(client):
@@ -459,7 +459,9 @@ def test_brand_page_table_lists_incidents_claimed_under_the_brand(client):
     assert len(codes) == len(set(codes)) == len(expected) > 30
     assert set(codes) == expected
     assert {HARIR, TOWER_22} <= set(codes)
-    assert f'<p class="count">{len(expected)} rows.</p>' in response.text
+    assert (
+        f'<p class="count" data-count="{len(expected)}">{len(expected)} rows.</p>' in response.text
+    )
 
 
 def test_location_page_shows_coordinates_and_every_incident_there(client):
@@ -472,7 +474,8 @@ def test_location_page_shows_coordinates_and_every_incident_there(client):
     there = published().filter(location=location)
     assert len(shown) == there.count() == Incident.objects.filter(location=location).count() > 5
     assert {i.code for i in shown} == {i.code for i in there}
-    assert f'<p class="count">{there.count()} rows.</p>' in response.text
+    count = there.count()
+    assert f'<p class="count" data-count="{count}">{count} rows.</p>' in response.text
 
 
 def test_source_page_lists_every_record_citing_it(client):
@@ -535,10 +538,12 @@ SORTABLE = [url for url in NAV if url != "/changes/"]  # the change log is alway
 @pytest.mark.parametrize("url", [*SORTABLE, "/groups/kataib-hezbollah/", "/incidents/?page=2"])
 def test_every_column_sort_link_answers_200_both_ways(client, url):
     page = client.get(url).text
+    # The list's own table: not a profile's tables above it, nor the timeline's table.
+    listed = page.split('class="visuals"', 1)[-1]
     links = [
         html.unescape(h)
         for h in re.findall(
-            r'href="(\?[^"]+)"', between(page, '<section class="results"', "</thead>")
+            r'href="(\?[^"]+)"', between(listed, '<table class="data">', "</thead>")
         )
         if "sort=" in h  # the column headers' links (the chips and exports link elsewhere)
     ]
