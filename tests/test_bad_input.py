@@ -122,8 +122,10 @@ def errors_box(html):
 def shown_rows(response):
     """The table rows the page renders: its context's current page and the <tbody> rows."""
     table = response.context["table"]
-    results = re.search(r'<section class="results".*?</section>', response.text, re.S).group(0)
-    tbody = re.search(r"<tbody[^>]*>(.*?)</tbody>", results, re.S).group(1)
+    results = response.text.split('<section class="results"', 1)[1]
+    # The list's own table, after the timeline and map (whose plain table has rows of its own).
+    listed = results.split('class="visuals"', 1)[-1]
+    tbody = re.search(r'<table class="data">.*?<tbody[^>]*>(.*?)</tbody>', listed, re.S).group(1)
     return len(table.page.object_list), tbody.count("<tr")
 
 
