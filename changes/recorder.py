@@ -10,7 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
 from changes.models import Action, Change
-from kb.roles import CURATED_APPS
+from kb.roles import CURATED_APPS, curated_models
 
 # Bookkeeping fields that change on every save and say nothing a reader needs.
 IGNORED_FIELDS = {"created", "updated"}
@@ -73,13 +73,6 @@ def rebuild() -> int:
     Change.objects.bulk_update(kept, columns, batch_size=500)
     Change.objects.bulk_create(fresh, batch_size=500)
     return len(entries)
-
-
-def curated_models():
-    for label in CURATED_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if hasattr(model, "history") and not model.__name__.startswith("Historical"):
-                yield model
 
 
 def build(row, prev) -> Change | None:

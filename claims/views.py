@@ -10,10 +10,11 @@ from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterS
 from claims.models import ClaimKind, Incident, Location
 from claims.tables import ClaimTable, IncidentTable, LocationTable
 from claims.visuals import VisualForm, locations, timeline
+from kb.views import NOT_FILTERS as PAGE_PARAMS
 from kb.views import ListPage
 
 # What the page passes along besides the filters: paging and sorting, and the chart's options.
-NOT_FILTERS = {"page", "per_page", "sort", "interval", "stack"}
+NOT_FILTERS = PAGE_PARAMS | {"interval", "stack"}
 
 
 class IncidentList(ListPage):

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django import forms
 
-from claims.models import Claim, ClaimKind, ClaimStatus, Weapon
+from claims.models import Claim, ClaimKind, ClaimStatus, Location, Weapon
 from kb.dates import possible_range
 
 # Colour-blind-safe qualitative palette (Okabe & Ito), then neutral grey for "other".
@@ -182,8 +182,6 @@ def locations(incidents, query: dict, path: str, selected=None) -> dict:
     """A GeoJSON FeatureCollection with one point per location that has coordinates: how many of
     the selected incidents happened there, by claimant, and the URL that filters the page to it.
     `unlocated` counts the incidents the map cannot show."""
-    from claims.models import Location
-
     selected = rows(incidents) if selected is None else selected
     keys = Counter(key_of(row, "claimant") for row in selected)
     listed, drawn_as = series(keys)
