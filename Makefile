@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate seed clean
+.PHONY: run serve test lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -19,6 +19,16 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_seed --if-empty
 	DEBUG=$${DEBUG:-1} $(PY) manage.py demo_editor --port $(PORT)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## Production: migrate, load the seed into an empty database (SEED=0 to skip), collect the static
+## files, serve with gunicorn (gunicorn.conf.py) on 127.0.0.1:$(PORT). Needs SECRET_KEY; DEBUG is off.
+serve: $(STAMP)
+	@[ -n "$$SECRET_KEY" ] || { echo "error: make serve needs SECRET_KEY (a long random string; see README.md, Production)" >&2; exit 1; }
+	DEBUG=0 $(PY) manage.py check --deploy --fail-level ERROR
+	DEBUG=0 $(PY) manage.py migrate --no-input
+	@if [ "$${SEED:-1}" != 0 ]; then DEBUG=0 $(PY) manage.py load_seed --if-empty; fi
+	DEBUG=0 $(PY) manage.py collectstatic --no-input --verbosity 0
+	DEBUG=0 PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kb.wsgi
 
 ## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.
 test: $(STAMP)
