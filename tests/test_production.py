@@ -152,7 +152,7 @@ def test_make_serve_answers_200_on_every_page_type_with_debug_off(served):
     base, folder = served
     failures = []
     for path in PAGES:
-        status, headers, body = get(base + path)
+        status, _, body = get(base + path)
         if status != 200:
             failures.append(f"{path}: {status} {body[:300]!r}")
     assert not failures, "\n".join(failures) + "\n" + (folder / "serve.log").read_text()[-3000:]
@@ -189,7 +189,8 @@ def test_a_plain_http_request_is_sent_to_https(served):
     assert answer.value.headers["Location"].startswith("https://")
 
 
-SLOW_APP = '''
+GUNICORN = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
+SLOW_APP = """
 import time
 
 def application(environ, start_response):
@@ -203,7 +204,7 @@ def stream():
     for n in range(8):
         time.sleep(0.5)
         yield b"chunk %d\\n" % n
-'''
+"""
 
 
 def test_a_long_streamed_response_finishes_and_other_requests_are_served_meanwhile(tmp_path):
@@ -215,8 +216,7 @@ def test_a_long_streamed_response_finishes_and_other_requests_are_served_meanwhi
     env = {**os.environ, "PORT": str(port), "GUNICORN_TIMEOUT": "1", "WEB_CONCURRENCY": "1"}
     log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py")]
-        + ["--chdir", str(tmp_path), "slow_app:application"],
+        [*GUNICORN, "--chdir", str(tmp_path), "slow_app:application"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
