@@ -6,6 +6,7 @@ from changes.models import Change
 from changes.tables import ChangeTable, StaffChangeTable
 from claims import selectors
 from claims.models import sees_drafts
+from kb.query import read_only, takes
 from kb.views import ListPage
 
 
@@ -28,6 +29,8 @@ class ChangeList(ListPage):
         return changes
 
 
+@read_only
+@takes()
 def incident_history(request, code):
     """What changed in an incident, its claims and its citations, and when (and who, for staff)."""
     incident = selectors.incidents(request.user).filter(code=code).first()

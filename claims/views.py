@@ -9,9 +9,11 @@ from claims import selectors
 from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterSet
 from claims.models import ClaimKind, Incident, Location
 from claims.tables import ClaimTable, IncidentTable, LocationTable
-from claims.visuals import VisualForm, locations, timeline
+from claims.visuals import DEFAULT_OPTIONS, VisualForm, locations, timeline
+from kb.filters import parameters
+from kb.query import read_only, refusals, takes
 from kb.views import NOT_FILTERS as PAGE_PARAMS
-from kb.views import ListPage
+from kb.views import ListPage, PageForm
 
 # What the page passes along besides the filters: paging and sorting, and the chart's options.
 NOT_FILTERS = PAGE_PARAMS | {"interval", "stack"}
@@ -24,6 +26,7 @@ class IncidentList(ListPage):
     template_name = "claims/incident_list.html"
     export_name = "incidents"
     export_formats = ("csv", "json", "geojson")
+    options_form_class = VisualForm
 
     def get_queryset(self):
         return selectors.incidents(self.request.user).for_table()
@@ -34,17 +37,14 @@ class IncidentList(ListPage):
     def get_context(self):
         """The timeline as a plain table (for readers without JavaScript, and screen readers),
         and where the chart and the map read their data: the same filters as the table."""
-        options = VisualForm(self.request.GET)
-        interval, stack = "month", "claimant"
-        if options.is_valid():
-            interval, stack = options.cleaned_data["interval"], options.cleaned_data["stack"]
+        options = self.options.cleaned_data if self.valid else DEFAULT_OPTIONS
         selected = self.filterset.qs if self.valid else self.filterset.qs.none()
         # Only the filters: the JSON endpoints refuse parameters they do not know.
         known = set(self.filterset.base_filters) - NOT_FILTERS
         filters = [(k, v) for k, vs in self.data.lists() for v in vs if k in known]
         return {
-            "timeline": timeline(selected, interval, stack),
-            "visual_options": options,
+            "timeline": timeline(selected, options["interval"], options["stack"]),
+            "visual_options": self.options,
             "map_tiles": settings.MAP_TILE_URL,
             "map_tiles_attribution": settings.MAP_TILE_ATTRIBUTION,
             "visual_query": urlencode(filters),
@@ -107,6 +107,8 @@ class LocationDetail(ProfilePage):
     prefetch = ("citations__source",)
 
 
+@read_only
+@takes()
 def incident_detail(request, code):
     try:
         incident = selectors.incident_detail(request.user, code)
@@ -121,14 +123,18 @@ def incident_detail(request, code):
     return render(request, "claims/incident_detail.html", context)
 
 
+@read_only
 def incident_visual(request, what):
     """JSON for the incident list's chart (`timeline`) and map (`map`), taking the list's own
     filters (drafts only for staff); paging and sorting parameters are accepted and ignored."""
-    filterset = IncidentFilterSet(request.GET, queryset=selectors.incidents(request.user))
-    options = VisualForm(request.GET)
-    allowed = set(filterset.base_filters) | NOT_FILTERS
-    unknown = sorted(set(request.GET) - allowed)
-    errors = {name: ["Unknown parameter."] for name in unknown}
+    taken = parameters(IncidentFilterSet)
+    taken["single"] |= set(PageForm.base_fields) | set(VisualForm.base_fields)
+    errors = refusals(request, **taken)
+    data = request.GET.copy()
+    for name in errors:
+        data.pop(name, None)  # refused: its value is not looked at
+    filterset = IncidentFilterSet(data, queryset=selectors.incidents(request.user))
+    options = VisualForm(data)
     if not filterset.is_valid():
         errors |= {name: list(messages) for name, messages in filterset.errors.items()}
     if not options.is_valid():

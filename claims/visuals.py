@@ -36,6 +36,9 @@ LABELS = {
 }
 
 
+DEFAULT_OPTIONS = {"interval": "month", "stack": "claimant"}
+
+
 class VisualForm(forms.Form):
     interval = forms.ChoiceField(
         choices=[("month", "month"), ("week", "week")], required=False, label="Bars per"
@@ -47,10 +50,10 @@ class VisualForm(forms.Form):
     )
 
     def clean_interval(self):
-        return self.cleaned_data["interval"] or "month"
+        return self.cleaned_data["interval"] or DEFAULT_OPTIONS["interval"]
 
     def clean_stack(self):
-        return self.cleaned_data["stack"] or "claimant"
+        return self.cleaned_data["stack"] or DEFAULT_OPTIONS["stack"]
 
 
 @dataclass

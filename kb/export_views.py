@@ -9,23 +9,23 @@ from django.shortcuts import render
 
 from kb.catalogue import exports
 from kb.exports import SEPARATOR, bad_request, csv_response, json_response
-from kb.filters import FlagField
+from kb.filters import FlagField, parameters
+from kb.query import error_lines, read_only, refusals, takes
 
 # Carried over from the page's URL, and meaningless for a file of every matching row.
 PAGE_ONLY = {"page", "per_page"}
 
 
+@read_only
 def export(request, name, extension):
     spec = exports(request).get(name)
     if spec is None or extension not in spec.formats:
         raise Http404("No such export.")
-    allowed = set(spec.filterset_class.base_filters) | PAGE_ONLY | {"bom"}
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        return bad_request(
-            f"Unknown parameter: {', '.join(unknown)}. This export takes: "
-            f"{', '.join(sorted(allowed))}."
-        )
+    taken = parameters(spec.filterset_class)
+    taken["single"] |= PAGE_ONLY | {"bom"}
+    refused = refusals(request, **taken)
+    if refused:
+        return bad_request("Invalid query:\n" + error_lines(refused))
     try:
         bom = bool(FlagField().to_python(request.GET.get("bom")))
     except ValidationError:
@@ -41,6 +41,8 @@ def export(request, name, extension):
     return json_response(spec, rows, kind=extension)
 
 
+@read_only
+@takes()
 def codebook(request, extension="html"):
     """Every export's columns with their meaning and allowed values, from the definitions."""
     specs = exports(request).values()

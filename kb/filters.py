@@ -147,3 +147,19 @@ class StrictFilterSet(django_filters.FilterSet):
     def error_text(self) -> str:
         """The errors as one line per parameter, for plain-text responses."""
         return "\n".join(f"{name}: {' '.join(messages)}" for name, messages in self.errors.items())
+
+
+def takes_several(filter_) -> bool:
+    """Does the filter take a repeated parameter (`country=IQ&country=SY`)?"""
+    return issubclass(
+        filter_.field_class, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+    )
+
+
+def parameters(filterset_class, exclude=()) -> dict[str, set[str]]:
+    """The FilterSet's parameter names, as `kb.query.refusals()` takes them."""
+    names = {name: f for name, f in filterset_class.base_filters.items() if name not in exclude}
+    return {
+        "single": {name for name, f in names.items() if not takes_several(f)},
+        "multi": {name for name, f in names.items() if takes_several(f)},
+    }

@@ -7,6 +7,7 @@ from claims import views as claims
 from groups import views as groups
 from kb import export_views
 from kb import views as kb
+from kb.query import read_only, takes
 from sources import views as sources
 
 admin.site.site_header = "Incident-claims knowledge base"
@@ -28,7 +29,7 @@ urlpatterns = [
     path("incidents/<slug:code>/", claims.incident_detail, name="incident-detail"),
     path("incidents/<slug:code>/history/", changes.incident_history, name="incident-history"),
     path("changes/", changes.ChangeList.as_view(), name="changes"),
-    path("changes/feed/", change_feeds.ChangesFeed(), name="changes-feed"),
+    path("changes/feed/", read_only(takes()(change_feeds.ChangesFeed())), name="changes-feed"),
     path("claims/", claims.ClaimList.as_view(), name="claim-list"),
     path("locations/", claims.LocationList.as_view(), name="location-list"),
     path("locations/<slug:slug>/", claims.LocationDetail.as_view(), name="location-detail"),

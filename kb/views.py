@@ -4,8 +4,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage
+from django.db.models import Model
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from claims import selectors
 from claims.filtersets import IncidentFilterSet
@@ -13,7 +16,8 @@ from claims.models import Claim
 from claims.tables import IncidentTable
 from groups.models import Brand, Group
 from groups.search import match_actors
-from kb.filters import MAX_TEXT
+from kb.filters import MAX_TEXT, parameters
+from kb.query import read_only, refusals, takes
 from kb.search import text_search
 from sources.models import Source
 
@@ -38,6 +42,7 @@ class ListPage(View):
     title = ""
     export_name = ""  # the list's export, e.g. "incidents" for /incidents/export.csv
     export_formats = ("csv",)
+    options_form_class = None  # a form of page options besides filters and paging (the charts')
 
     def get_queryset(self):
         raise NotImplementedError
@@ -47,28 +52,76 @@ class ListPage(View):
 
     def forced_params(self) -> dict[str, str]:
         """Parameters a detail page fixes (e.g. its group): the table is then exactly the list
-        page's table for those parameters, and the form does not offer them."""
+        page's table for those parameters, and the page does not take them."""
         return {}
 
     def prepare_form(self, filterset):
         """Adjust how the filter form is shown (not what it accepts)."""
 
+    http_method_names = ["get", "head"]
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)  # no form here for CSRF to protect
+
+    def parameters(self) -> dict[str, set[str]]:
+        """The names the page takes: its filters (less those it fixes), paging, its options."""
+        taken = parameters(self.filterset_class, exclude=self.forced_params())
+        taken["single"] |= set(PageForm.base_fields)
+        if self.options_form_class is not None:
+            taken["single"] |= set(self.options_form_class.base_fields)
+        return taken
+
     def get(self, request, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
         queryset = self.get_queryset()  # loads a detail page's object (404 if unknown)
-        data = request.GET.copy()
-        forced = self.forced_params()
-        for name, value in forced.items():
+        self.refused = refusals(request, **self.parameters())
+        self.data = self.usable_data(request.GET)
+        filterset = self.filter(queryset)
+        pages = PageForm(self.data)
+        self.options = self.options_form_class(self.data) if self.options_form_class else None
+        options_valid = self.options is None or self.options.is_valid()
+        self.valid = not self.refused and filterset.is_valid() & pages.is_valid() & options_valid
+        table, pages = self.paginated_table(filterset, pages)
+        self.filterset = filterset
+        context = {
+            "title": self.title,
+            "filterset": filterset,
+            "pages": pages,
+            "options": self.options,
+            "refused": self.refused,
+            "valid": self.valid,
+            "table": table,
+            "active_filters": active_filters(self.data, filterset, hidden=self.forced_params()),
+            "query": export_query(self.data),
+            "export_name": self.export_name if self.valid else "",
+            "export_formats": self.export_formats,
+            **self.get_context(),
+        }
+        return render(request, self.template_name, context, status=200 if self.valid else 400)
+
+    def usable_data(self, params):
+        """The parameters the filters may read: the refused ones left out (their values are
+        never looked up), and the page's own fixed values put in."""
+        data = params.copy()
+        for name in self.refused:
+            data.pop(name, None)
+        for name, value in self.forced_params().items():
             data.setlist(name, [value])
-        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        return data
+
+    def filter(self, queryset):
+        filterset = self.filterset_class(self.data, queryset=queryset, request=self.request)
         filterset.is_valid()
-        for name in forced:
+        for name in self.forced_params():
             filterset.form.fields.pop(name)
         self.prepare_form(filterset)
-        pages = PageForm(request.GET)
-        valid = filterset.is_valid() & pages.is_valid()
+        return filterset
+
+    def paginated_table(self, filterset, pages):
+        """This page of the table; no rows at all when a parameter is wrong."""
         sort = (filterset.form.cleaned_data.get("sort") or []) if filterset.is_valid() else []
-        rows = filterset.qs if valid else filterset.qs.none()  # a bad parameter shows no rows
+        rows = filterset.qs if self.valid else filterset.qs.none()
         table = self.table_class(rows, sorted_by=sort)
         paging = pages.cleaned_data if pages.is_valid() else {}
         per_page, page = paging.get("per_page") or PER_PAGE[0], paging.get("page") or 1
@@ -76,22 +129,10 @@ class ListPage(View):
             table.paginate(page=page, per_page=per_page)
         except EmptyPage:
             pages.add_error("page", f"There is no page {page}; the table has fewer pages.")
-            valid = False
+            self.valid = False
             table = self.table_class(filterset.qs.none(), sorted_by=sort)
             table.paginate(page=1, per_page=per_page)
-        self.filterset, self.valid, self.data = filterset, valid, data
-        context = {
-            "title": self.title,
-            "filterset": filterset,
-            "pages": pages,
-            "table": table,
-            "active_filters": active_filters(request.GET, filterset, hidden=forced),
-            "query": export_query(data),
-            "export_name": self.export_name if valid else "",
-            "export_formats": self.export_formats,
-            **self.get_context(),
-        }
-        return render(request, self.template_name, context, status=200 if valid else 400)
+        return table, pages
 
 
 def export_query(data) -> str:
@@ -103,9 +144,11 @@ def export_query(data) -> str:
 
 
 def active_filters(params, filterset, hidden=()):
-    """Each filter value in the URL, with a link that removes just that value."""
+    """Each filter value in the URL, with a link that removes just that value. A valid value is
+    named by its label (a choice's label, a record's name); an invalid one is shown as given."""
     chips = []
     form = filterset.form
+    cleaned = getattr(form, "cleaned_data", {})
     for name, values in params.lists():
         if name in NOT_FILTERS or name in hidden or name not in form.fields:
             continue
@@ -118,28 +161,32 @@ def active_filters(params, filterset, hidden=()):
                 for v in vs
                 if (key, v) != (name, value) and key != "page"
             ]
-            valid = name not in form.errors
+            valid = name not in form.errors and name in cleaned
             chips.append(
                 {
                     "label": form.fields[name].label or name,
-                    "value": value_label(form.fields[name], value) if valid else value,
+                    "value": value_label(form.fields[name], value, cleaned.get(name))
+                    if valid
+                    else value,
                     "remove": "?" + urlencode(remaining),
                 }
             )
     return chips
 
 
-def value_label(field, value):
-    """The human label of a URL value: a choice's label, an object's name, or the value itself."""
+def value_label(field, value, cleaned):
+    """The human label of a valid URL value: a choice's label, a record's name (the record the
+    form already loaded: never a query of its own), or the value itself."""
+    if isinstance(cleaned, Model):
+        return str(cleaned)
     choices = getattr(field, "choices", None)
-    if choices is not None and not isinstance(field, forms.ModelChoiceField):
+    if choices is not None:
         return {str(k): v for k, v in choices}.get(value, value)
-    if isinstance(field, forms.ModelChoiceField):
-        obj = field.queryset.filter(**{field.to_field_name or "pk": value}).first()
-        return str(obj) if obj else value
     return value
 
 
+@read_only
+@takes()
 def home(request):
     incidents = selectors.incidents(request.user)
     latest = IncidentTable(
@@ -159,6 +206,8 @@ class SearchForm(forms.Form):
     q = forms.CharField(max_length=MAX_TEXT, required=False, label="Search")
 
 
+@read_only
+@takes("q")
 def search(request):
     """Groups and brands by any name or alias; incidents, locations and sources by their text."""
     form = SearchForm(request.GET)

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from claims import selectors
+from kb.query import read_only, takes
 from kb.views import ListPage
 from sources.filtersets import SourceFilterSet
 from sources.models import Source
@@ -17,6 +18,8 @@ class SourceList(ListPage):
         return Source.objects.order_by("-published", "title", "pk")
 
 
+@read_only
+@takes()
 def source_detail(request, pk):
     """A source and everything that cites it (records of unpublished incidents left out)."""
     source = get_object_or_404(Source, pk=pk)

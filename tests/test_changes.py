@@ -724,7 +724,7 @@ def test_the_export_since_a_future_day_is_empty(client):
         ({"since": "yesterday"}, "since:"),
         ({"until": "2024/03/01"}, "until:"),
         ({"action": "renamed"}, "action:"),
-        ({"from": "2024-03-01"}, "Unknown parameter: from."),
+        ({"from": "2024-03-01"}, "from: Unknown parameter."),
     ],
 )
 def test_the_export_refuses_bad_parameters_in_plain_text(client, params, message):

@@ -240,12 +240,13 @@ FILTERS = {
     f"/brands/{IRI}/": {"country": "IQ", "weapon": "one_way_drone", "sort": "-date"},
     f"/locations/{PLACE}/": {"q": "drone", "sort": "killed"},
 }
-# With those filters: a filter naming a record adds a query to check it and one to name it in
-# its chip; a text search adds three (the names and aliases of groups and brands it may name).
+# With those filters: a filter naming a record adds a query to check it (its chip names the
+# record the form loaded); a text search adds three (the names and aliases of groups and brands
+# it may name).
 FILTERED_BASELINE = {
-    "/incidents/": 9 + TIMELINE,
-    "/claims/": 7,
-    "/groups/": 5,
+    "/incidents/": 8 + TIMELINE,
+    "/claims/": 6,
+    "/groups/": 4,
     "/brands/": 5,
     "/locations/": 2,
     "/sources/": 2,

@@ -660,20 +660,15 @@ def test_a_bad_filter_on_the_page_gives_400_with_an_empty_timeline_not_an_error(
 
 
 @pytest.mark.parametrize("option, bad", [("interval", "year"), ("stack", "colour")])
-def test_the_page_with_a_bad_visual_option_answers_and_falls_back_to_months_by_claimant(
+def test_the_page_with_a_bad_visual_option_answers_400_naming_it_as_the_json_endpoints_do(
     client, option, bad
 ):
-    response = page(client, {option: bad, "country": "SY"})
-    assert option in response.context["visual_options"].errors
-    assert row_count(response) == 20
-    error = re.search(r'<span class="errorlist">(.*?)</span>', response.text, flags=re.S)
-    assert error and option in error[1] and "per month by claimant" in error[1]
-    data = response.context["timeline"]
-    assert (data["interval"], data["stack"], data["total"]) == ("month", "claimant", 20)
-    assert all(iso(r["start"]).day == 1 for r in plain_table(response))
-    url = section(response)["data-timeline"]
-    assert query_of(url) == {"country": ["SY"], "interval": ["month"], "stack": ["claimant"]}
-    assert client.get(url).status_code == 200
+    response = page(client, {option: bad, "country": "SY"}, status=400)
+    errors = re.search(r'<div class="errors" role="alert">(.*?)</div>', response.text, re.S)[1]
+    assert f"<code>{option}</code>" in errors
+    assert row_count(response) == 0
+    assert response.context["timeline"]["total"] == 0
+    assert get_json(client, TIMELINE, {option: bad, "country": "SY"}, status=400)["errors"][option]
 
 
 def test_the_page_s_visual_options_reach_the_chart_and_its_table(client):
@@ -715,10 +710,16 @@ def test_the_redraw_form_keeps_the_filters_and_sort_but_not_the_page_number(clie
 
 
 @pytest.mark.parametrize("extra", [{"foo": "1"}, {"utm_source": "newsletter"}])
-def test_data_urls_of_a_list_page_that_answers_also_answer(client, extra):
-    """The list page ignores a parameter it does not know; the section must not hand it to the
-    JSON endpoints, which refuse it, or the chart and the map of a working page stay empty."""
-    response = page(client, {"country": "SY", **extra})
+def test_a_page_refusing_a_parameter_asks_the_charts_for_nothing(client, extra):
+    """The list page refuses a parameter it does not know, as the JSON endpoints do; its chart
+    and map must not show rows the refused table does not."""
+    response = page(client, {"country": "SY", **extra}, status=400)
+    assert "data-timeline" not in section(response)
+    assert "data-map" not in section(response)
+
+
+def test_data_urls_of_a_list_page_that_answers_also_answer(client):
+    response = page(client, {"country": "SY", "sort": "-date", "interval": "week"})
     for name in ("data-timeline", "data-map"):
         url = section(response)[name]
         answer = client.get(url)

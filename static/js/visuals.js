@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var section = document.querySelector("section.visuals");
-  if (!section || !window.fetch) return;
+  // A page that refused its parameters lists no rows, and its charts have nothing to show.
+  if (!section || !section.dataset.timeline || !window.fetch) return;
   var SVG = "http://www.w3.org/2000/svg";
 
   section.querySelectorAll(".swatch[data-colour]").forEach(function (swatch) {
