@@ -237,11 +237,12 @@ def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
                 statuses.get(number_) == "unchanged"
             ):
                 result.unchanged, result.updated = result.unchanged - 1, result.updated + 1
-        if kind.explicit_key:
-            reset_sequence(kind.model)
         if result.errors:
             transaction.set_rollback(True)
             result.created = result.updated = result.unchanged = 0
+        elif kind.explicit_key:
+            # Only now: PostgreSQL's setval() is not undone by a rollback.
+            reset_sequence(kind.model)
     result.errors.sort(key=lambda error: error[0])
     return result
 

@@ -227,3 +227,12 @@ def test_after_importing_the_largest_ids_allowed_the_admin_adds_a_source_and_a_c
     claim = Claim.objects.get(citations__source=source)
     assert claim.pk == claim_id + 1
     assert claim.history.latest().history_change_reason == "typed in by hand"
+
+
+def test_a_refused_file_leaves_the_numbering_where_it_was(tmp_path):
+    """Its valid rows are rolled back, and so must be the sequence: PostgreSQL does not undo a
+    sequence moved inside a transaction that is rolled back."""
+    before = Source.objects.create(title="Entered before").pk
+    result = import_file("sources", sources_file(tmp_path, before + 1_000_000, HUGE))
+    assert [row for row, _, _ in result.errors] == [3]
+    assert Source.objects.create(title="Entered after").pk == before + 1
