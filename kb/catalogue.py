@@ -43,6 +43,7 @@ from groups.models import (
 )
 from kb.dates import DatePrecision
 from kb.exports import Column, Export, aggregated, split, vocabulary
+from kb.importer import MAX_ID_JUMP
 from kb.vocab import Confidence
 from sources.filtersets import SourceFilterSet
 from sources.models import Reliability, Source, SourceKind
@@ -53,6 +54,15 @@ COUNTRY = "ISO 3166-1 alpha-2 code"
 COUNT = "whole number >= 0; empty means unknown, not zero"
 MULTI = "several values, separated by ' | ', sorted"
 TEXT = "free text"
+
+
+def explicit_id(key, name, extra=""):
+    """How the importer reads a record's id (kb.importer.ids_too_far_ahead)."""
+    return (
+        f"On import, an existing {key} updates that {name}; a new {name} keeps its {key}, which may "
+        f"be at most {MAX_ID_JUMP:,} above the largest {key} in use or earlier in the file "
+        f"(taken in ascending order); left empty, the database numbers the new {name}{extra}."
+    )
 
 
 def url_of(request):
@@ -176,7 +186,7 @@ def claim_columns(request) -> list[Column]:
     slug = lambda attr: lambda c: getattr(c, attr).slug if getattr(c, f"{attr}_id") else None  # noqa: E731
     name = lambda attr: lambda c: getattr(c, attr).name if getattr(c, f"{attr}_id") else None  # noqa: E731
     return [
-        Column("claim_id", "Stable identifier of the claim; the importer matches on it.", lambda c: c.pk, "whole number"),
+        Column("claim_id", "Stable identifier of the claim; the importer matches on it. " + explicit_id("claim_id", "claim"), lambda c: c.pk, "whole number >= 1"),
         Column("permalink", "The claim on its incident's page.", permalink, "URL", imported=False),
         Column("incident_code", "The incident: its code in the incidents export.", lambda c: c.incident.code, "incident code"),
         Column("incident_date", "The incident's date.", lambda c: c.incident.date, ISO_DATE, imported=False),
@@ -285,7 +295,7 @@ def source_rows(queryset, request):
 
 def source_columns(request) -> list[Column]:
     return [
-        Column("source_id", "Stable identifier; other exports cite sources by it.", lambda s: s.pk, "whole number"),
+        Column("source_id", "Stable identifier; other exports cite sources by it. " + explicit_id("source_id", "source", " (a row with a recorded source's url updates that source)"), lambda s: s.pk, "whole number >= 1"),
         Column("permalink", "Web page of the source in this knowledge base.", url_of(request), "URL", imported=False),
         Column("title", "Title (empty when it was not recorded).", lambda s: s.title, TEXT),
         Column("url", "Where it is published.", lambda s: s.url, "http(s) URL"),

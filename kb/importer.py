@@ -5,6 +5,11 @@ source id; claim id): a matching record is updated, a new key creates one, and a
 nothing writes nothing, so importing a file twice changes nothing the second time. Every row is
 validated like an admin form (`full_clean()`, database constraints included) and every error is
 reported with its row and column; if any row is wrong, nothing is imported.
+
+Sources and claims keep the ids a file gives them, and the table's sequence is then moved past the
+largest, so that records added later get free ids. A new record's id therefore may not jump far
+ahead (`MAX_ID_JUMP`): one id near the integer maximum would exhaust the sequence and every record
+added afterwards in the admin would fail.
 """
 
 import csv
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Max
 
 from claims.models import (
     Claim,
@@ -31,6 +37,11 @@ from kb.exports import SEPARATOR
 from sources.models import Source
 
 ARABIC = re.compile("[\u0600-\u06ff]")
+
+# How far above the largest id in use (in the table, or given to a new row earlier in the file's
+# ascending order) a new source's or claim's explicit id may be. Ids keep their gaps, so this
+# allows leaving room, yet a file cannot move the sequence near its maximum.
+MAX_ID_JUMP = 1_000_000
 
 
 class RowError(Exception):
@@ -199,9 +210,15 @@ def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
         result.errors.append((1, kind.key, "the key column is missing"))
     if result.errors:
         return result
+    rows = list(reader)
     with transaction.atomic():
+        refused = ids_too_far_ahead(kind, rows) if kind.explicit_key else []
+        result.errors.extend(refused)
+        skipped = {number_ for number_, _, _ in refused}
         pending_supersedes, statuses = [], {}
-        for number_, row in enumerate(reader, start=2):
+        for number_, row in enumerate(rows, start=2):
+            if number_ in skipped:
+                continue
             try:
                 status = import_row(kind, row, reason, pending_supersedes, number_)
             except RowError as error:
@@ -220,12 +237,41 @@ def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
                 statuses.get(number_) == "unchanged"
             ):
                 result.unchanged, result.updated = result.unchanged - 1, result.updated + 1
-        if kind.explicit_key:
-            reset_sequence(kind.model)
         if result.errors:
             transaction.set_rollback(True)
             result.created = result.updated = result.unchanged = 0
+        elif kind.explicit_key:
+            # Only now: PostgreSQL's setval() is not undone by a rollback.
+            reset_sequence(kind.model)
+    result.errors.sort(key=lambda error: error[0])
     return result
+
+
+def ids_too_far_ahead(kind: Kind, rows: list[dict]) -> list[tuple[int, str, str]]:
+    """Errors for the explicit ids of new records that are more than MAX_ID_JUMP above the largest
+    id in use. The file's ids are taken in ascending order, so that a new id may build on a smaller
+    one of the same file whatever the rows' order. An id at or below the table's largest is an
+    existing record or fills a gap: never too far."""
+    rows_of_id = {}
+    for number_, row in enumerate(rows, start=2):
+        key = row.get(kind.key, "")
+        if re.fullmatch(r"\d+", key):
+            rows_of_id.setdefault(int(key), []).append(number_)
+    largest = kind.model.objects.aggregate(largest=Max("pk"))["largest"] or 0
+    in_use = f"largest: {largest}" if largest else "none yet"
+    errors = []
+    for id_ in sorted(i for i in rows_of_id if i > largest):
+        if id_ <= largest + MAX_ID_JUMP:
+            largest, in_use = id_, f"largest: {id_}, in row {rows_of_id[id_][0]}"
+            continue
+        name = kind.model._meta.verbose_name
+        message = (
+            f"{kind.key} {id_} is too far above the ids in use ({in_use}): "
+            f"a new record's id may be at most {MAX_ID_JUMP:,} above the largest id in use or "
+            f"earlier in the file. Leave {kind.key} empty to let the database number a new {name}."
+        )
+        errors.extend((number_, kind.key, message) for number_ in rows_of_id[id_])
+    return errors
 
 
 def column_for(kind: Kind, field_name: str) -> str:
@@ -312,7 +358,11 @@ def find_or_new(kind: Kind, row: dict):
             raise RowError(kind.key, f"'{key}' is not a whole number")
         if key:
             existing = kind.model.objects.filter(pk=int(key)).first()
-            return (existing, False) if existing else (kind.model(pk=int(key)), True)
+            if existing:
+                return existing, False
+            if int(key) < 1:
+                raise RowError(kind.key, f"a new record's {kind.key} is a whole number >= 1")
+            return kind.model(pk=int(key)), True
         if kind.model is Source and row.get("url"):
             existing = Source.objects.filter(url=row["url"]).first()
             if existing:

@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies, HSTS, SSL redirect)
 DEBUG on for local use. Production needs at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import datetime
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "axes",
     "kb",
     "sources",
     "groups",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kb.urls"
@@ -140,6 +144,28 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Sign-in protection (django-axes; see kb/signin.py). The axes backend comes first so that a
+# locked-out sign-in is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+# Each on its own: one address guessing many accounts, and one account guessed from many addresses.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A sign-in forgets only that user's failures from that address (kb.signin.forget_own_failures).
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "kb.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "kb.signin.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no proxy) or more.")
 
 # Security: safe by default, relaxed only with DEBUG on.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

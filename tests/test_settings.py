@@ -63,3 +63,30 @@ def test_responses_carry_a_content_security_policy(client, db):
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "script-src 'self' 'nonce-" in policy
+
+
+SIGN_IN = (
+    "from django.conf import settings as s; "
+    "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME, s.TRUSTED_PROXY_COUNT)"
+)
+NO_SIGN_IN_SETTINGS = dict.fromkeys(
+    ["AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES", "TRUSTED_PROXY_COUNT"], ""
+)
+
+
+def test_sign_in_protection_defaults_to_5_failures_15_minutes_and_no_proxy():
+    result = manage("shell", "-v0", "-c", SIGN_IN, env={**PRODUCTION, **NO_SIGN_IN_SETTINGS})
+    assert result.stdout.strip() == "5 0:15:00 0", result.stderr
+
+
+def test_sign_in_limits_and_proxies_come_from_the_environment():
+    env = {"AXES_FAILURE_LIMIT": "3", "AXES_COOLOFF_MINUTES": "60", "TRUSTED_PROXY_COUNT": "1"}
+    result = manage("shell", "-v0", "-c", SIGN_IN, env={**PRODUCTION, **env})
+    assert result.stdout.strip() == "3 1:00:00 1", result.stderr
+
+
+def test_a_sign_in_limit_that_would_disable_the_protection_is_refused():
+    for name in ("AXES_FAILURE_LIMIT", "AXES_COOLOFF_MINUTES"):
+        result = manage("check", env={**PRODUCTION, name: "0"})
+        assert result.returncode != 0
+        assert "must be at least 1" in result.stderr, name
