@@ -63,3 +63,32 @@ def test_responses_carry_a_content_security_policy(client, db):
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "script-src 'self' 'nonce-" in policy
+
+
+def test_hsts_preload_is_off_unless_the_operator_opts_in():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
+    assert manage("shell", "-v0", "-c", code, env=PRODUCTION).stdout.split() == ["False", "True"]
+    opted_in = manage("shell", "-v0", "-c", code, env={**PRODUCTION, "SECURE_HSTS_PRELOAD": "1"})
+    assert opted_in.stdout.split() == ["True", "True"], opted_in.stderr
+
+
+def test_only_the_preload_reminder_is_silenced_and_an_opt_in_still_passes_the_checks():
+    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W021"]
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION, "SECURE_HSTS_PRELOAD": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_hsts_header_does_not_ask_for_preloading_by_default(client, db, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/admin/login/", secure=True)
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
