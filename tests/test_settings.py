@@ -1,9 +1,11 @@
-"""Settings come from the environment; production settings pass Django's deployment checks."""
+"""Settings come from the environment; production settings pass Django's deployment checks; every
+response carries the security headers (CSP, HSTS without preload, Permissions-Policy)."""
 
 import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
@@ -92,3 +94,25 @@ def test_the_hsts_header_does_not_ask_for_preloading_by_default(client, db, sett
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/admin/login/", secure=True)
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/incidents/",  # a page
+        "/incidents/map.json",  # a JSON endpoint
+        "/incidents/export.csv",  # a streamed export
+        "/admin/login/",  # the admin
+        "/no-such-page/",  # an error
+    ],
+)
+def test_every_response_turns_off_the_browser_features_the_site_never_uses(client, db, url):
+    response = client.get(url)
+    policy = dict(
+        directive.strip().split("=", 1)
+        for directive in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert policy[feature] == "()", feature
+    assert "interest-cohort" in policy
+    assert set(policy.values()) == {"()"}
