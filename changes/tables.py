@@ -5,11 +5,15 @@ from changes.models import Change
 from kb.tables import KBTable
 
 
+def shorten(text, limit=120):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def field_changes(change, limit=120):
     """The changed fields as 'label: old → new', long values shortened."""
 
     def short(text):
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return shorten(text, limit)
 
     return format_html_join(
         "",
