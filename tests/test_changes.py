@@ -455,7 +455,7 @@ def test_the_history_page_shows_old_and_new_values_and_reasons_and_editors_only_
     assert NAME not in public.text
 
     staff = pub.get(url)
-    assert f"by {NAME}" in staff.text
+    assert f"by <bdi>{NAME}</bdi>" in staff.text
     assert "Reason: per CENTCOM" in staff.text
 
 
