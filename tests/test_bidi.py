@@ -285,3 +285,15 @@ def test_every_piece_of_typed_text_is_bidi_isolated_on_every_public_page(client,
     assert not leaks, "typed text not isolated:\n" + "\n".join(map(str, leaks))
     # Every marked field is shown somewhere as text (not only in an attribute or a <title>).
     assert MARKED - shown == set()
+
+
+def test_the_admins_own_templates_isolate_the_records_name(pub, records):
+    incident = records["incident"]
+    name = str(incident)
+    deleting = pub.get(f"/admin/claims/incident/{incident.pk}/delete/")
+    assert deleting.status_code == 200
+    assert f"“<bdi>{name}</bdi>”" in deleting.text
+    unpublishing = pub.get(f"/admin/claims/incident/{incident.pk}/unpublish/")
+    assert unpublishing.status_code == 200
+    crumbs = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', unpublishing.text, re.S)[1]
+    assert f'dir="auto">{name}</a>' in crumbs
