@@ -1,12 +1,14 @@
+"""The change log as an Atom feed. Everything in it is editors' text, so it is sent as text
+(`type="text"`), never as HTML a feed reader would render."""
+
 import re
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import strip_tags
 
 from changes.models import Change
-from changes.tables import field_changes
+from changes.tables import shorten
 
 LATEST = 50
 
@@ -18,10 +20,25 @@ def xml_text(text: str) -> str:
     return NOT_XML.sub("", text)
 
 
+class TextAtom1Feed(Atom1Feed):
+    """Atom with plain-text summaries: Django's Atom1Feed declares `<summary type="html">`, which
+    tells readers to render the editor-typed text as markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
+def field_text(item):
+    """One changed field as 'label: old → new', long values shortened, as plain text."""
+    return f"{item['label']}: {shorten(item['old']) or '—'} → {shorten(item['new']) or '—'}"
+
+
 class ChangesFeed(Feed):
     """The latest public changes as an Atom feed (never drafts, never editors' names)."""
 
-    feed_type = Atom1Feed
+    feed_type = TextAtom1Feed
     title = "Incident-claims knowledge base: changes"
     subtitle = "Records added, corrected, published, unpublished and deleted, with the reasons."
 
@@ -35,8 +52,7 @@ class ChangesFeed(Feed):
         return xml_text(f"{item.action} {item.record_type}: {item.label}")
 
     def item_description(self, item):
-        lines = [strip_tags(line) for line in field_changes(item).split("</li>") if line]
-        text = "; ".join(line.strip() for line in lines if line.strip())
+        text = "; ".join(field_text(field) for field in item.fields)
         reason = f"Reason: {item.reason}" if item.reason else ""
         return xml_text(" ".join(part for part in (text, reason) if part) or item.label)
 

@@ -2,14 +2,18 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from changes.models import Change
-from kb.tables import KBTable
+from kb.tables import KBTable, bdi
+
+
+def shorten(text, limit=120):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def field_changes(change, limit=120):
     """The changed fields as 'label: old → new', long values shortened."""
 
     def short(text):
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        return shorten(text, limit)
 
     return format_html_join(
         "",
@@ -53,6 +57,9 @@ class ChangeTable(KBTable):
 
 class StaffChangeTable(ChangeTable):
     editor = tables.Column(accessor="user", orderable=False, verbose_name="Editor", default="—")
+
+    def render_editor(self, value):
+        return bdi(str(value))
 
     class Meta(ChangeTable.Meta):
         sequence = ("at", "action", "record", "what", "reason", "editor")

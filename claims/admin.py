@@ -226,7 +226,9 @@ class IncidentAdmin(CuratedAdmin):
     search_fields = ["code", "title", "summary", "place", "facility", "location__name"]
     date_hierarchy = "date"
     autocomplete_fields = ["location"]
-    prepopulated_fields = {"code": ["date", "title"]}
+    # No `prepopulated_fields`: the code is filled in on the add form only (see
+    # get_prepopulated_fields), and django-simple-history's version page reads the attribute
+    # directly, where the read-only code is not a form field.
     inlines = [citation_inline(IncidentCitation), ClaimInline]
     actions = ["publish_selected"]
 
@@ -272,7 +274,7 @@ class IncidentAdmin(CuratedAdmin):
         return ["code", "status"] if obj else ["status"]
 
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj else self.prepopulated_fields
+        return {} if obj else {"code": ["date", "title"]}
 
     def has_publish_permission(self, request):
         return can_publish(request.user)

@@ -3,7 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from claims.models import Claim, Incident, Location
-from kb.tables import KBTable, links
+from kb.tables import KBTable, bdi, link, links
 
 UNKNOWN = mark_safe('<span class="unknown">unknown</span>')
 
@@ -50,19 +50,15 @@ class IncidentTable(KBTable):
         return format_html('<span class="nowrap">{}</span>', record.date_display)
 
     def render_title(self, record):
-        link = format_html(
-            '<a href="{}" dir="auto">{}</a>', record.get_absolute_url(), record.title
-        )
+        title = link(record.get_absolute_url(), record.title)
         if record.status == "draft":
-            return format_html('{} <span class="draft">draft</span>', link)
-        return link
+            return format_html('{} <span class="draft">draft</span>', title)
+        return title
 
     def render_location(self, record):
         if record.location_id:
-            return format_html(
-                '<a href="{}">{}</a>', record.location.get_absolute_url(), record.location.name
-            )
-        return record.place or "—"
+            return link(record.location.get_absolute_url(), record.location.name)
+        return bdi(record.place) or "—"
 
     def render_country(self, record):
         return format_html(
@@ -95,7 +91,7 @@ class IncidentTable(KBTable):
 
 def attribution_text(claim):
     by = claim.attributed_by.name if claim.attributed_by_id else claim.attributed_by_detail
-    return format_html("{} <small>(by {})</small>", links(actor_link(claim)), by)
+    return format_html("{} <small>(by {})</small>", links(actor_link(claim)), bdi(by))
 
 
 class ClaimTable(KBTable):
@@ -128,11 +124,8 @@ class ClaimTable(KBTable):
         return record.incident.date_display
 
     def render_incident(self, record):
-        return format_html(
-            '<a href="{}#claim-{}">{}</a>',
-            record.incident.get_absolute_url(),
-            record.pk,
-            record.incident.title,
+        return link(
+            f"{record.incident.get_absolute_url()}#claim-{record.pk}", record.incident.title
         )
 
     def render_kind(self, record):
@@ -148,7 +141,7 @@ class ClaimTable(KBTable):
         return record.date_display or "—"
 
     def render_channel(self, record):
-        return record.channel.name if record.channel_id else (record.channel_detail or "—")
+        return bdi(record.channel.name if record.channel_id else record.channel_detail) or "—"
 
     def render_medium(self, record):
         return record.get_medium_display()
@@ -158,7 +151,7 @@ class ClaimTable(KBTable):
 
 
 class LocationTable(KBTable):
-    name = tables.Column(linkify=True, order_by=("name",))
+    name = tables.Column(order_by=("name",))
     kind = tables.Column(order_by=("kind",))
     country = tables.Column(order_by=("country",))
     admin1 = tables.Column(verbose_name="Admin area", order_by=("admin1",))
@@ -170,8 +163,14 @@ class LocationTable(KBTable):
         fields = ()
         sequence = ("name", "kind", "country", "admin1", "incident_count", "coordinates")
 
+    def render_name(self, record):
+        return link(record.get_absolute_url(), record.name)
+
     def render_kind(self, record):
         return record.get_kind_display()
+
+    def render_admin1(self, value):
+        return bdi(value)
 
     def render_coordinates(self, record):
         if record.latitude is None:

@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
 from groups.models import Brand, Group
-from kb.tables import KBTable, arabic
+from kb.tables import KBTable, arabic, bdi, link
 
 
 class GroupTable(KBTable):
-    name = tables.Column(linkify=True, order_by=("name",))
+    name = tables.Column(order_by=("name",))
     arabic_name = tables.Column(verbose_name="Arabic", orderable=False)
     acronym = tables.Column(orderable=False)
     kind = tables.Column(order_by=("kind",))
@@ -26,8 +26,14 @@ class GroupTable(KBTable):
             "incident_count",
         )
 
+    def render_name(self, record):
+        return link(record.get_absolute_url(), record.name)
+
     def render_arabic_name(self, value):
         return arabic(value)
+
+    def render_acronym(self, value):
+        return bdi(value)
 
     def render_kind(self, record):
         return record.get_kind_display()
@@ -37,7 +43,7 @@ class GroupTable(KBTable):
 
 
 class BrandTable(KBTable):
-    name = tables.Column(linkify=True, order_by=("name",))
+    name = tables.Column(order_by=("name",))
     arabic_name = tables.Column(verbose_name="Arabic", orderable=False)
     acronym = tables.Column(orderable=False)
     launched = tables.Column(order_by=("launched",))
@@ -56,8 +62,14 @@ class BrandTable(KBTable):
             "incident_count",
         )
 
+    def render_name(self, record):
+        return link(record.get_absolute_url(), record.name)
+
     def render_arabic_name(self, value):
         return arabic(value)
+
+    def render_acronym(self, value):
+        return bdi(value)
 
     def render_launched(self, record):
         return record.launched_display

@@ -1,5 +1,8 @@
 """What every list's table shares. Rows arrive already sorted by the list's FilterSet (so that the
-page and its export agree); the table only shows which column is sorted and links to re-sort."""
+page and its export agree); the table only shows which column is sorted and links to re-sort.
+
+Text people typed is bidi-isolated wherever a table shows it (a link with dir="auto", or <bdi>):
+a right-to-left override in one name must not reorder the rest of the row."""
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
@@ -19,8 +22,18 @@ class KBTable(tables.Table):
 
 
 def links(items):
-    """Comma-separated links for (url, text) pairs, escaped."""
-    return format_html_join(", ", '<a href="{}">{}</a>', items) if items else "—"
+    """Comma-separated links for (url, text) pairs, escaped, each text isolated."""
+    return format_html_join(", ", '<a href="{}" dir="auto">{}</a>', items) if items else "—"
+
+
+def link(url, text):
+    """A link whose text (a record's name or title) is isolated from the text around it."""
+    return format_html('<a href="{}" dir="auto">{}</a>', url, text)
+
+
+def bdi(text):
+    """Inline text people typed, isolated from the text around it (empty stays empty)."""
+    return format_html("<bdi>{}</bdi>", text) if text else ""
 
 
 def arabic(text):

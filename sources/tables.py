@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
-from kb.tables import KBTable
+from kb.tables import KBTable, bdi, link
 from sources.models import Source
 
 
@@ -19,15 +19,19 @@ class SourceTable(KBTable):
         sequence = ("title", "publisher", "kind", "published", "language", "reliability")
 
     def render_title(self, record):
-        return format_html(
-            '<a href="{}" dir="auto">{}</a>', record.get_absolute_url(), record.title or record.url
-        )
+        return link(record.get_absolute_url(), record.title or record.url)
+
+    def render_publisher(self, value):
+        return bdi(value)
 
     def render_kind(self, record):
         return record.get_kind_display()
 
     def render_published(self, record):
         return record.published_display
+
+    def render_language(self, value):
+        return bdi(value)
 
     def render_reliability(self, record):
         return format_html(

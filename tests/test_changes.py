@@ -455,7 +455,7 @@ def test_the_history_page_shows_old_and_new_values_and_reasons_and_editors_only_
     assert NAME not in public.text
 
     staff = pub.get(url)
-    assert f"by {NAME}" in staff.text
+    assert f"by <bdi>{NAME}</bdi>" in staff.text
     assert "Reason: per CENTCOM" in staff.text
 
 
@@ -618,6 +618,21 @@ def test_a_reason_with_a_control_character_does_not_break_the_feed(pub):
     assert response.status_code == 200
     root = ET.fromstring(response.content)
     assert "per CENTCOM" in root.find(f"{ATOM}entry").findtext(f"{ATOM}summary")
+
+
+def test_the_feed_gives_editors_text_as_text_not_as_html(pub, client):
+    incident = Incident.objects.get(code=TOWER_22)
+    save(pub, incident_url(incident), title="Tower 22 <i>drone</i>", change_reason="per <b>x</b>")
+    content, root = feed(client)
+    summaries = list(root.iter(f"{ATOM}summary"))
+    assert summaries
+    assert {summary.get("type") for summary in summaries} == {"text"}
+    newest = summaries[0].text
+    # Literal characters once the XML is parsed: no markup, no entity a reader would decode again.
+    assert "Reason: per <b>x</b>" in newest
+    assert "→ Tower 22 <i>drone</i>" in newest
+    assert "&lt;" not in newest
+    assert 'type="html"' not in content
 
 
 def test_moving_a_claim_out_of_a_draft_does_not_reveal_the_draft_to_the_public(pub, client):

@@ -156,7 +156,7 @@ def test_incident_page_shows_the_date_range_with_its_precision_and_note(client):
 def test_incident_page_links_its_location_and_gives_the_weapon_detail(client):
     page = client.get(f"/incidents/{HARIR}/").text
     place = between(page, "<dt>Place</dt>", "</dd>")
-    assert '<a href="/locations/harir-air-base/">Harir Air Base</a>' in place
+    assert '<a href="/locations/harir-air-base/" dir="auto">Harir Air Base</a>' in place
     weapon = text(between(page, "<dt>Weapon</dt>", "</dd>"))
     assert weapon.startswith("Weapon one-way attack drone — ")
     assert "WINEP: one Qasef-2K" in weapon
@@ -245,7 +245,7 @@ def test_incident_attributions_say_who_made_them_and_that_confidence_is_not_stat
         assert who in item
         assert "(confidence not stated)" in item
     kh = claim_item(section, attributions.get(group__slug="kataib-hezbollah"))
-    assert '<a href="/groups/united-states/">United States</a>' in kh
+    assert '<a href="/groups/united-states/" dir="auto">United States</a>' in kh
     assert "Pentagon (Deputy Press Secretary Sabrina Singh)" in kh
     assert section.count("(confidence not stated)") == 3
 
@@ -256,7 +256,7 @@ def test_incident_page_lists_a_denial_in_the_claims_timeline(client):
     timeline = between(page, '<ol class="timeline">', "</ol>")
     item = claim_item(timeline, denial)
     assert text(item).startswith("date unknown Denial of responsibility by Iran current")
-    assert '<a href="/groups/iran/">Iran</a>' in item
+    assert '<a href="/groups/iran/" dir="auto">Iran</a>' in item
     assert "Iran denied involvement" in text(item)
 
 
@@ -312,7 +312,7 @@ def test_incident_page_shows_week_precision_and_its_note(client):
 def test_group_page_shows_its_names_arabic_right_to_left_and_aliases(client):
     kh = Group.objects.get(slug="kataib-hezbollah")
     page = client.get("/groups/kataib-hezbollah/").text
-    assert "<h1>Kata&#x27;ib Hezbollah</h1>" in page
+    assert '<h1 dir="auto">Kata&#x27;ib Hezbollah</h1>' in page
     assert f'<span lang="ar" dir="rtl">{kh.arabic_name}</span>' in page
     assert kh.arabic_name == "كتائب حزب الله"
     aliases = text(between(page, "<dt>Also known as</dt>", "</dd>"))
@@ -327,8 +327,8 @@ def test_group_page_lists_affiliations_with_status_confidence_and_sources(client
     page = client.get("/groups/kataib-hezbollah/").text
     table = between(page, "<h2>Affiliations with brands</h2>", "</table>")
     found = re.findall(
-        r'<td><a href="([^"]+)">([^<]+)</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*'
-        r'<td dir="auto">([^<]*)</td>',
+        r'<td><a href="([^"]+)" dir="auto">([^<]+)</a></td>\s*'
+        r'<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td dir="auto">([^<]*)</td>',
         table,
     )
     assert {(url, status, conf, html.unescape(who)) for url, _, status, conf, who in found} == {
@@ -408,7 +408,7 @@ def test_group_page_brands_checkbox_adds_incidents_claimed_under_its_brands(clie
 def member_rows(page):
     table = between(page, "<h2>Member groups, surest first</h2>", "</table>")
     found = re.findall(
-        r'<td><a href="[^"]+">([^<]+)</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*'
+        r'<td><a href="[^"]+" dir="auto">([^<]+)</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*'
         r'<td dir="auto">([^<]*)</td>',
         table,
     )
@@ -437,8 +437,8 @@ def test_brand_page_shows_the_quds_force_coordinating_it_and_its_channel(client)
     page = client.get("/brands/islamic-resistance-in-iraq/").text
     relations = between(page, "<h2>Relations</h2>", "<h2>Channels</h2>")
     assert (
-        '<a href="/groups/irgc-quds-force/">IRGC Quds Force</a> <strong>coordinates</strong> '
-        "Islamic Resistance in Iraq"
+        '<a href="/groups/irgc-quds-force/" dir="auto">IRGC Quds Force</a> '
+        "<strong>coordinates</strong> <bdi>Islamic Resistance in Iraq</bdi>"
     ) in relations
     assert "plays a coordinating role among the Islamic Resistance factions" in text(relations)
     channels = text(between(page, "<h2>Channels</h2>", "</ul>"))
@@ -619,7 +619,7 @@ def test_a_list_without_filters_shows_no_chips(client):
 def test_search_finds_places_and_incidents_by_text(client):
     response = client.get("/search/", {"q": "harir"})
     found = text(response.text)
-    assert '<a href="/locations/harir-air-base/">Harir Air Base</a>' in response.text
+    assert '<a href="/locations/harir-air-base/" dir="auto">Harir Air Base</a>' in response.text
     harir = {i.code for i in published().filter(title__icontains="harir")}
     assert len(harir) > 3
     for code in harir:

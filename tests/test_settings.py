@@ -1,9 +1,11 @@
-"""Settings come from the environment; production settings pass Django's deployment checks."""
+"""Settings come from the environment; production settings pass Django's deployment checks; every
+response carries the security headers (CSP, HSTS without preload, Permissions-Policy)."""
 
 import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
@@ -90,3 +92,54 @@ def test_a_sign_in_limit_that_would_disable_the_protection_is_refused():
         result = manage("check", env={**PRODUCTION, name: "0"})
         assert result.returncode != 0
         assert "must be at least 1" in result.stderr, name
+
+
+def test_hsts_preload_is_off_unless_the_operator_opts_in():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SECURE_HSTS_PRELOAD, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS)"
+    )
+    assert manage("shell", "-v0", "-c", code, env=PRODUCTION).stdout.split() == ["False", "True"]
+    opted_in = manage("shell", "-v0", "-c", code, env={**PRODUCTION, "SECURE_HSTS_PRELOAD": "1"})
+    assert opted_in.stdout.split() == ["True", "True"], opted_in.stderr
+
+
+def test_only_the_preload_reminder_is_silenced_and_an_opt_in_still_passes_the_checks():
+    assert settings.SILENCED_SYSTEM_CHECKS == ["security.W021"]
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**PRODUCTION, "SECURE_HSTS_PRELOAD": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_hsts_header_does_not_ask_for_preloading_by_default(client, db, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get("/admin/login/", secure=True)
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/incidents/",  # a page
+        "/incidents/map.json",  # a JSON endpoint
+        "/incidents/export.csv",  # a streamed export
+        "/admin/login/",  # the admin
+        "/no-such-page/",  # an error
+    ],
+)
+def test_every_response_turns_off_the_browser_features_the_site_never_uses(client, db, url):
+    response = client.get(url)
+    policy = dict(
+        directive.strip().split("=", 1)
+        for directive in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"):
+        assert policy[feature] == "()", feature
+    assert "interest-cohort" in policy
+    assert set(policy.values()) == {"()"}

@@ -1,6 +1,10 @@
 /* The incident list's timeline and map. Both read JSON endpoints that take the page's own filters,
    so they show exactly the rows of the table; clicking a bar or a circle narrows the page through
-   its URL. Without JavaScript the page keeps its table and the timeline as a plain table. */
+   its URL. Without JavaScript the page keeps its table and the timeline as a plain table.
+
+   Every string put on the page goes in as text (textContent, text nodes, attributes, or a DOM
+   element handed to Leaflet), never as HTML: names, labels and the tile attribution are typed by
+   people. Names are bidi-isolated in <bdi>, as on the server-rendered pages. */
 (function () {
   "use strict";
   var section = document.querySelector("section.visuals");
@@ -19,6 +23,23 @@
     window.location.assign(url.toString());
   }
 
+  // An element holding `text` as text, bidi-isolated.
+  function isolated(text) {
+    var node = document.createElement("bdi");
+    node.textContent = text;
+    return node;
+  }
+
+  // Text nodes and elements in one element: strings go in as text, never parsed as HTML.
+  function element(name, className, parts) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    parts.forEach(function (part) {
+      node.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
+    });
+    return node;
+  }
+
   function svg(name, attrs, text) {
     var node = document.createElementNS(SVG, name);
     Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
@@ -35,7 +56,7 @@
       swatch.className = "swatch";
       swatch.style.background = s.colour;
       item.appendChild(swatch);
-      item.appendChild(document.createTextNode(s.label));
+      item.appendChild(isolated(s.label));
       list.appendChild(item);
     });
     return list;
@@ -91,17 +112,34 @@
     box.appendChild(legend(data.series));
   }
 
+  // The map's credits, built as text (Leaflet's own attribution control takes HTML strings).
+  function credits(texts) {
+    var control = L.control({ position: "bottomright" });
+    control.onAdd = function () {
+      var leaflet = element("a", "", ["Leaflet"]);
+      leaflet.href = "https://leafletjs.com";
+      var parts = [leaflet];
+      texts.forEach(function (text) { parts.push(" | ", isolated(text)); });
+      return element("div", "leaflet-control-attribution", parts);
+    };
+    return control;
+  }
+
   function drawMap(data, countries) {
     var panel = section.querySelector(".map-panel");
     panel.hidden = false;
-    var map = L.map("incident-map", { scrollWheelZoom: false, worldCopyJump: true });
+    var map = L.map("incident-map", { scrollWheelZoom: false, worldCopyJump: true,
+                                      attributionControl: false });
+    var sources = [];
     if (section.dataset.tiles) {
-      L.tileLayer(section.dataset.tiles, { attribution: section.dataset.tilesAttribution }).addTo(map);
+      L.tileLayer(section.dataset.tiles).addTo(map);
+      if (section.dataset.tilesAttribution) sources.push(section.dataset.tilesAttribution);
     } else if (countries) {
       L.geoJSON(countries, { interactive: false,
         style: { color: "#9aa3ad", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map);
-      map.attributionControl.addAttribution("Country outlines: Natural Earth");
+      sources.push("Country outlines: Natural Earth");
     }
+    credits(sources).addTo(map);
     var max = Math.max.apply(null, [1].concat(data.features.map(function (f) { return f.properties.count; })));
     if (data.features.length) {
       var bounds = L.latLngBounds(data.features.map(function (f) {
@@ -117,7 +155,8 @@
       var circle = L.circleMarker([at[1], at[0]], {
         radius: 5 + 14 * Math.sqrt(p.count / max), color: "#1f2933", weight: 1,
         fillColor: p.colour, fillOpacity: 0.85, className: "incident-marker" });
-      circle.bindTooltip(p.name + ": " + p.count + (p.count === 1 ? " incident" : " incidents"));
+      circle.bindTooltip(element("span", "", [isolated(p.name),
+        ": " + p.count + (p.count === 1 ? " incident" : " incidents")]));
       circle.on("click", function () { narrow({ location: p.slug }); });
       circle.addTo(circles);
       var node = circle.getElement();
