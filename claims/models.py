@@ -281,6 +281,8 @@ class Incident(DatedMixin, models.Model):
             constraints.country("country", "incident_country_iso"),
             constraints.one_of("date_precision", DatePrecision, "incident_date_precision_valid"),
             constraints.not_before("date_end", "date", "incident_date_end_not_before_date"),
+            constraints.in_window("date", "incident"),
+            constraints.in_window("date_end", "incident"),
             constraints.one_of("geo_precision", GeoPrecision, "incident_geo_precision_valid"),
             constraints.one_of("weapon", Weapon, "incident_weapon_valid"),
             constraints.one_of("target", Target, "incident_target_valid"),

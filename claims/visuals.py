@@ -127,28 +127,80 @@ def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
     return result, drawn_as
 
 
+# Bars are coarsened, finest first, until they are at most MAX_BUCKETS: whatever dates the
+# incidents have, the chart, its table and the JSON stay small.
+MAX_BUCKETS = 400
+INTERVALS = ["week", "month", "year", "decade", "century"]
+SPAN_YEARS = {"year": 1, "decade": 10, "century": 100}
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
 def bucket_start(day: datetime.date, interval: str) -> datetime.date:
     if interval == "week":
-        return day - datetime.timedelta(days=day.weekday())  # Monday
-    return day.replace(day=1)
+        return day - datetime.timedelta(days=day.weekday())  # Monday (1 Jan of year 1 is one)
+    if interval == "month":
+        return day.replace(day=1)
+    years = SPAN_YEARS[interval]
+    return datetime.date(max(1, day.year - day.year % years), 1, 1)
+
+
+def following_bucket(start: datetime.date, interval: str) -> datetime.date | None:
+    """The next bucket's first day; None after the last day of the calendar."""
+    try:
+        if interval == "week":
+            return start + datetime.timedelta(days=7)
+        if interval == "month":
+            return datetime.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        years = SPAN_YEARS[interval]
+        return datetime.date(start.year - start.year % years + years, 1, 1)
+    except (OverflowError, ValueError):
+        return None
 
 
 def bucket_end(start: datetime.date, interval: str) -> datetime.date:
+    following = following_bucket(start, interval)
+    return following - datetime.timedelta(days=1) if following else datetime.date.max
+
+
+def bucket_count(first: datetime.date, last: datetime.date, interval: str) -> int:
+    """How many buckets run from the one holding `first` to the one holding `last`."""
     if interval == "week":
-        return start + datetime.timedelta(days=6)
-    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
+        return (bucket_start(last, "week") - bucket_start(first, "week")).days // 7 + 1
+    if interval == "month":
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+    years = SPAN_YEARS[interval]
+    return last.year // years - first.year // years + 1
 
 
-def following_bucket(start: datetime.date, interval: str) -> datetime.date:
-    return bucket_end(start, interval) + datetime.timedelta(days=1)
+def drawable_interval(first: datetime.date, last: datetime.date, interval: str) -> str:
+    """The interval asked for, or the first coarser one with at most MAX_BUCKETS buckets."""
+    for coarser in INTERVALS[INTERVALS.index(interval) :]:
+        if bucket_count(first, last, coarser) <= MAX_BUCKETS:
+            return coarser
+    return INTERVALS[-1]  # centuries: at most 100 buckets in the whole calendar
+
+
+def bucket_label(start: datetime.date, interval: str) -> str:
+    if interval == "week":
+        return f"{start.day:02d} {MONTHS[start.month - 1]} {start.year:04d}"
+    if interval == "month":
+        return f"{MONTHS[start.month - 1]} {start.year:04d}"
+    if interval == "year":
+        return f"{start.year:04d}"
+    return f"{start.year:04d}s"
 
 
 def timeline(incidents, interval="month", stack="claimant", selected=None) -> dict:
-    """Counts per bucket and series, with every empty bucket between the first and the last."""
+    """Counts per bucket and series, with every empty bucket between the first and the last; a
+    finer interval than the dates allow is coarsened, and the answer says so."""
     selected = rows(incidents) if selected is None else selected
     keys = Counter(key_of(row, stack) for row in selected)
     listed, drawn_as = series(keys)
+    asked = interval
+    if selected:
+        interval = drawable_interval(
+            min(row.first for row in selected), max(row.first for row in selected), interval
+        )
     counts: dict[datetime.date, Counter] = defaultdict(Counter)
     uncertain: Counter = Counter()
     for row in selected:
@@ -157,23 +209,23 @@ def timeline(incidents, interval="month", stack="claimant", selected=None) -> di
         if row.last > bucket_end(start, interval):
             uncertain[start] += 1
     buckets = []
-    if counts:
-        start, last = min(counts), max(counts)
-        while start <= last:
-            end = bucket_end(start, interval)
-            buckets.append(
-                {
-                    "start": start.isoformat(),
-                    "end": end.isoformat(),
-                    "label": f"{start:%b %Y}" if interval == "month" else f"{start:%d %b %Y}",
-                    "counts": {s["key"]: counts[start][s["key"]] for s in listed},
-                    "total": sum(counts[start].values()),
-                    "uncertain": uncertain[start],
-                }
-            )
-            start = following_bucket(start, interval)
+    start, last = (min(counts), max(counts)) if counts else (None, None)
+    while start is not None and start <= last:
+        buckets.append(
+            {
+                "start": start.isoformat(),
+                "end": bucket_end(start, interval).isoformat(),
+                "label": bucket_label(start, interval),
+                "counts": {s["key"]: counts[start][s["key"]] for s in listed},
+                "total": sum(counts[start].values()),
+                "uncertain": uncertain[start],
+            }
+        )
+        start = following_bucket(start, interval)
     return {
         "interval": interval,
+        "asked_interval": asked,
+        "coarsened": interval != asked,
         "stack": stack,
         "total": len(selected),
         "series": listed,

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from kb.countries import COUNTRIES
-from kb.dates import DatePrecision
+from kb.dates import EARLIEST, LATEST, DatePrecision
 
 
 def one_of(field: str, choices: type[models.Choices], name: str, blank: bool = False):
@@ -17,7 +17,8 @@ def one_of(field: str, choices: type[models.Choices], name: str, blank: bool = F
 
 
 def dated(field: str, prefix: str) -> list[models.CheckConstraint]:
-    """A date and its precision: both set or both empty, and the precision from the vocabulary."""
+    """A date and its precision: both set or both empty, the precision from the vocabulary, and
+    the date in the window."""
     precision = f"{field}_precision"
     return [
         models.CheckConstraint(
@@ -27,7 +28,20 @@ def dated(field: str, prefix: str) -> list[models.CheckConstraint]:
             violation_error_message=f"Give both a {field} and its precision, or neither.",
         ),
         one_of(precision, DatePrecision, f"{prefix}_{precision}_valid", blank=True),
+        in_window(field, prefix),
     ]
+
+
+def in_window(field: str, prefix: str) -> models.CheckConstraint:
+    """A date, when given, lies in the window every date of the knowledge base keeps to."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__gte": EARLIEST, f"{field}__lte": LATEST}),
+        name=f"{prefix}_{field}_in_window",
+        violation_error_message=(
+            f"The {field.replace('_', ' ')} must be between {EARLIEST} and {LATEST}."
+        ),
+    )
 
 
 def not_before(end: str, start: str, name: str) -> models.CheckConstraint:

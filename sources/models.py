@@ -93,6 +93,7 @@ class Source(DatedMixin, models.Model):
             constraints.one_of("kind", SourceKind, "source_kind_valid"),
             constraints.one_of("reliability", Reliability, "source_reliability_valid"),
             *constraints.dated("published", "source"),
+            constraints.in_window("accessed", "source"),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),

@@ -38,6 +38,7 @@ from groups.models import (
     Relation,
     RelationCitation,
 )
+from kb.dates import date_field_names
 from kb.roles import curated_models
 from sources.models import Citation, Source
 
@@ -671,6 +672,38 @@ def test_citation_credibility_1_and_6_are_accepted(model, record, factory):
     model.objects.create(**{record: obj}, source=make_source(), credibility=1)
     model.objects.create(**{record: obj}, source=make_source(), credibility=6)
     assert model.objects.filter(**{record: obj}).count() == 2
+
+
+# --- The date window: one constraint per date column, each exercised in test_date_window.py ------
+
+WINDOW = [
+    "incident_date_in_window",
+    "incident_date_end_in_window",
+    "claim_date_in_window",
+    "source_published_in_window",
+    "source_accessed_in_window",
+    "group_founded_in_window",
+    "brand_launched_in_window",
+    "affiliation_start_in_window",
+    "affiliation_end_in_window",
+    "relation_start_in_window",
+    "relation_end_in_window",
+]
+
+
+def test_every_date_column_keeps_to_the_window():
+    found = [
+        constraint.name
+        for model in curated_models()
+        for constraint in model._meta.constraints
+        if constraint.name.endswith("_in_window")
+    ]
+    expected = [
+        f"{model._meta.model_name}_{name}_in_window"
+        for model in curated_models()
+        for name in date_field_names(model)
+    ]
+    assert sorted(found) == sorted(expected) == sorted(WINDOW)
 
 
 # --- Every constraint has a test here -------------------------------------------------------------

@@ -195,7 +195,9 @@ def test_a_garbled_version_is_a_conflict_not_a_server_error(editor_client, versi
 @pytest.mark.parametrize(
     ("date", "precision"), [("0001-01-01", "day"), ("0001-01", "month"), ("0001", "year")]
 )
-def test_the_duplicate_check_takes_the_earliest_dates(editor_client, date, precision):
+def test_the_earliest_dates_of_the_calendar_are_refused_with_the_window_not_a_crash(
+    editor_client, date, precision
+):
     location = Incident.objects.exclude(location=None).first().location
     url = "/admin/claims/incident/add/"
     data = resubmit(
@@ -208,4 +210,9 @@ def test_the_duplicate_check_takes_the_earliest_dates(editor_client, date, preci
         location=location.pk,
     )
     response = editor_client.post(url, data)
-    assert response.status_code == 302, form_errors(response)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["date"]
+    assert errors == [
+        "0001-01-01 is outside the dates this knowledge base holds (1900-01-01 to 2099-12-31)."
+    ]
+    assert not Incident.objects.filter(code=f"early-{precision}").exists()
