@@ -164,6 +164,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "kb.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kb.signin.client_ip"
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 # Reverse proxies in front of the app that append to X-Forwarded-For; 0: REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
