@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from kb import constraints
+from kb.visibility import sees_drafts
 
 
 class Action(models.TextChoices):
@@ -28,8 +29,6 @@ class ChangeQuerySet(models.QuerySet):
         return self.filter(public=True)
 
     def visible_to(self, user):
-        from claims.models import sees_drafts
-
         return self if sees_drafts(user) else self.public()
 
 

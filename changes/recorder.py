@@ -91,13 +91,14 @@ def build(row, prev) -> Change | None:
             return None
         action = status_action(opts.label_lower, fields)
     incident_id = owning_incident_id(opts.label_lower, row, at)
-    if opts.label_lower == "claims.incident":
-        code = row.code
+    if opts.label_lower in PUBLISHABLE:
+        code = row.code if opts.label_lower == "claims.incident" else ""
+        # Its publication and its withdrawal are public; changes while a draft are not.
         public = row.status == "published" or action == Action.UNPUBLISHED
     elif incident_id is not None:
         code, public = incident_state(incident_id, at)
     else:
-        code, public = "", True
+        code, public = "", hanging_public_at(opts.label_lower, row, at)
     if not public and prev is not None and opts.label_lower == "claims.claim":
         # A claim moved off a published incident: the public must learn that it left.
         left = prev.incident_id if prev.incident_id != row.incident_id else None
@@ -175,7 +176,7 @@ def as_text(field, value, at=None) -> str:
 
 def status_action(label_lower: str, fields: list[dict]) -> str:
     by_field = {item["field"]: item for item in fields}
-    if label_lower == "claims.incident" and "status" in by_field:
+    if label_lower in PUBLISHABLE and "status" in by_field:
         return Action.PUBLISHED if by_field["status"]["new"] == "published" else Action.UNPUBLISHED
     if label_lower == "claims.claim" and "status" in by_field:
         new = by_field["status"]["new"]
@@ -266,16 +267,64 @@ def incident_state(incident_id, at) -> tuple[str, bool]:
     return state[0], state[1] == "published"
 
 
-def published_at(incident_id, at=None) -> bool:
-    """Was the incident published at that time (now, if no time is given)?"""
-    Incident = apps.get_model("claims", "Incident")
-    rows = Incident.history.filter(id=incident_id)
+def published_at(incident_id, at=None, label="claims.incident") -> bool:
+    """Was the incident (or another record with a publication status) published at that time
+    (now, if no time is given)?"""
+    model = apps.get_model(label)
+    rows = model.history.filter(id=incident_id)
     if at is not None:
         rows = rows.filter(history_date__lte=at)
     status = rows.order_by("-history_date", "-history_id").values_list("status", flat=True).first()
     if status is None:
-        status = Incident.objects.filter(pk=incident_id).values_list("status", flat=True).first()
+        status = model.objects.filter(pk=incident_id).values_list("status", flat=True).first()
     return status == "published"
+
+
+# Records with a publication status of their own (kb.visibility.Publishable).
+PUBLISHABLE = {"claims.incident", "claims.location", "groups.group", "groups.brand"}
+PUBLISHABLE |= {"sources.source"}
+
+# What hangs on those records, and the ends whose publication makes it public: (field, model).
+HANGING = {
+    "groups.alias": [[("group_id", "groups.group"), ("brand_id", "groups.brand")]],
+    "groups.channel": [
+        [("operated_by_group_id", "groups.group"), ("operated_by_brand_id", "groups.brand")]
+    ],
+    "groups.affiliation": [[("group_id", "groups.group")], [("brand_id", "groups.brand")]],
+    "groups.relation": [
+        [("subject_id", "groups.group")],
+        [("object_group_id", "groups.group"), ("object_brand_id", "groups.brand")],
+    ],
+}
+
+
+def hanging_public_at(label_lower: str, row, at) -> bool:
+    """Is a record without a publication status of its own public at that time? An alias with
+    its owner, a channel with its operators, an affiliation or relation with both ends, a
+    citation with its source and its record (kb.visibility). Each inner list is one end: every
+    record set in it must be published."""
+    if label_lower.endswith("citation"):
+        parent = label_lower.removesuffix("citation")  # groups.groupcitation: groups.group
+        if not published_at(row.source_id, at, "sources.source"):
+            return False
+        parent_id = getattr(row, f"{parent.split('.')[1]}_id")
+        if parent in PUBLISHABLE:
+            return published_at(parent_id, at, parent)
+        parent_row = latest_row(parent, parent_id, at)
+        return parent_row is not None and hanging_public_at(parent, parent_row, at)
+    for end in HANGING.get(label_lower, []):
+        for field, model in end:
+            pk = getattr(row, field)
+            if pk is not None and not published_at(pk, at, model):
+                return False
+    return True
+
+
+def latest_row(label: str, pk, at):
+    """The record as it stood at that time: its latest history row then."""
+    model = apps.get_model(label)
+    rows = model.history.filter(id=pk, history_date__lte=at)
+    return rows.order_by("-history_date", "-history_id").first()
 
 
 def page(label_lower: str, row, code: str) -> str:

@@ -5,9 +5,9 @@ from changes.filtersets import ChangeFilterSet
 from changes.models import Change
 from changes.tables import ChangeTable, StaffChangeTable
 from claims import selectors
-from claims.models import sees_drafts
 from kb.query import read_only, takes
 from kb.views import ListPage
+from kb.visibility import sees_drafts
 
 
 class ChangeList(ListPage):

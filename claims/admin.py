@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -18,22 +17,26 @@ from claims.models import (
     IncidentCitation,
     Location,
     LocationCitation,
-    PublicationStatus,
 )
 from kb.admin import (
+    ActionForm,
     ChangeReasonForm,
     CitationInline,
     CuratedAdmin,
-    CuratedFormMixin,
+    CuratedInlineForm,
     CuratedInlineMixin,
+    PublishableAdmin,
+    action_page,
     citation_inline,
+    draft_refusal,
     version_of,
 )
 from kb.roles import can_publish
+from kb.visibility import PublicationStatus, publish
 
 
 @admin.register(Location)
-class LocationAdmin(CuratedAdmin):
+class LocationAdmin(PublishableAdmin):
     list_display = ["name", "kind", "country", "admin1", "latitude", "longitude"]
     list_filter = ["country", "kind"]
     search_fields = ["name", "slug", "arabic_name", "alternate_names", "admin1"]
@@ -44,48 +47,6 @@ class LocationAdmin(CuratedAdmin):
         (None, {"fields": ["country", "admin1", ("latitude", "longitude"), "notes"]}),
         (None, {"fields": ["change_reason"]}),
     ]
-
-
-class ActionForm(CuratedFormMixin, forms.Form):
-    """Confirms an action on one record (publish, unpublish, retract) with a reason, and carries
-    the version of the record the editor saw, so that the action is not taken on a newer one."""
-
-    reason = forms.CharField(
-        label="Reason",
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "dir": "auto"}),
-        help_text="Recorded in the history with your name, and shown in the changes feed.",
-    )
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, record, reason_required=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.record = record
-        self.fields["reason"].required = reason_required
-        self.fields["version"].initial = version_of(record)
-
-    def clean(self):
-        cleaned = super().clean()
-        self.check_version(cleaned, obj=self.record)
-        return cleaned
-
-
-def action_page(admin_instance, request, record, form, *, title, intro, button, problems=()):
-    context = {
-        **admin_instance.admin_site.each_context(request),
-        "opts": admin_instance.opts,
-        "title": title,
-        "subtitle": str(record),
-        "original": record,
-        "form": form,
-        "intro": intro,
-        "button": button,
-        "problems": problems,
-        "change_url": reverse(
-            f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk]
-        ),
-    }
-    return TemplateResponse(request, "admin/kb/action_form.html", context)
 
 
 class IncidentForm(ChangeReasonForm):
@@ -100,6 +61,15 @@ class IncidentForm(ChangeReasonForm):
 
     def clean(self):
         cleaned = super().clean()
+        location = cleaned.get("location")
+        if (
+            self.instance.is_published
+            and "location" in self.changed_data
+            and location is not None
+            and not location.is_published
+            and not can_publish(self.editor)
+        ):
+            self.add_error("location", draft_refusal(location))
         checking = not self.instance.pk or self.WHEN_WHERE & set(self.changed_data)
         if self.errors or not checking or cleaned.get("not_a_duplicate"):
             return cleaned
@@ -134,11 +104,57 @@ class IncidentForm(ChangeReasonForm):
         return cleaned
 
 
+class ClaimRules:
+    """On a published incident, an editor's claim names only published groups, brands and
+    channels; and only a publisher moves a claim written for a draft onto a published incident
+    (it would publish it). A publisher's change publishes what it needs (publish_what_it_uses)."""
+
+    ACTORS = ("group", "brand", "attributed_by")
+
+    def check_published_incident(self, cleaned):
+        instance = self.instance
+        incident = cleaned.get("incident") or (instance.incident if instance.incident_id else None)
+        if incident is None or not incident.is_published or can_publish(self.editor):
+            return
+        before = Claim.objects.filter(pk=instance.pk).values_list("incident__status", flat=True)
+        if instance.pk and before and before[0] != PublicationStatus.PUBLISHED:
+            self.add_error(
+                "incident",
+                "Only a publisher can move a claim from a draft onto a published incident: "
+                "it would publish what was written for the draft.",
+            )
+        for name in self.ACTORS:
+            record = cleaned.get(name)
+            if name in self.changed_data and record is not None and not record.is_published:
+                self.add_error(name, draft_refusal(record))
+        channel = cleaned.get("channel")
+        if "channel" in self.changed_data and channel is not None:
+            for operator in (channel.operated_by_group, channel.operated_by_brand):
+                if operator is not None and not operator.is_published:
+                    self.add_error("channel", draft_refusal(operator))
+
+
+class ClaimForm(ClaimRules, ChangeReasonForm):
+    def clean(self):
+        cleaned = super().clean()
+        self.check_published_incident(cleaned)
+        return cleaned
+
+
+class ClaimInlineForm(ClaimRules, CuratedInlineForm):
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed():
+            self.check_published_incident(cleaned)
+        return cleaned
+
+
 class ClaimInline(CuratedInlineMixin, admin.StackedInline):
     """The incident's claims; each claim's own sources are on its page (the change link). Their
     status changes only through the claim's own Correct and Retract buttons."""
 
     model = Claim
+    form = ClaimInlineForm
     fk_name = "incident"
     extra = 0
     show_change_link = True
@@ -199,7 +215,7 @@ def claim_lineage(claim):
 
 
 @admin.register(Incident)
-class IncidentAdmin(CuratedAdmin):
+class IncidentAdmin(PublishableAdmin):
     form = IncidentForm
     change_form_template = "admin/claims/incident/change_form.html"
     list_display = [
@@ -274,108 +290,37 @@ class IncidentAdmin(CuratedAdmin):
         return ["code", "status"] if obj else ["status"]
 
     def get_prepopulated_fields(self, request, obj=None):
-        return {} if obj else {"code": ["date", "title"]}
+        return {} if obj else self.prepopulated_fields
 
-    def has_publish_permission(self, request):
-        return can_publish(request.user)
+    def get_list_display(self, request):
+        return self.list_display
+
+    def get_list_filter(self, request):
+        return self.list_filter
 
     @admin.display(description="date", ordering="date")
     def date_display(self, obj):
         return obj.date_display
 
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/publish/", view(self.publish_view), name="claims_incident_publish"
-            ),
-            path(
-                "<path:object_id>/unpublish/",
-                view(self.unpublish_view),
-                name="claims_incident_unpublish",
-            ),
-            *super().get_urls(),
-        ]
+    def publication_problems(self, obj):
+        return obj.publication_problems()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_publish": can_publish(request.user)}
-        return super().change_view(request, object_id, form_url, extra_context)
+    def unpublication_problems(self, obj):
+        return []
 
-    def publish_view(self, request, object_id):
-        return self.status_view(request, object_id, PublicationStatus.PUBLISHED)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        publish_what_it_uses(request, form.instance)
 
-    def unpublish_view(self, request, object_id):
-        return self.status_view(request, object_id, PublicationStatus.DRAFT)
 
-    def status_view(self, request, object_id, status):
-        incident = self.get_object(request, object_id)
-        if incident is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not can_publish(request.user):
-            raise PermissionDenied
-        change_url = reverse("admin:claims_incident_change", args=[incident.pk])
-        publishing = status == PublicationStatus.PUBLISHED
-        if incident.status == status:
-            messages.info(request, f"{incident.code} is already {incident.get_status_display()}.")
-            return HttpResponseRedirect(change_url)
-        problems = incident.publication_problems() if publishing else []
-        form = ActionForm(
-            request.POST if request.method == "POST" else None,
-            record=incident,
-            reason_required=not publishing,
-        )
-        if request.method == "POST" and not problems:
-            with transaction.atomic():
-                # The version check locks the incident; its sources are checked again under it.
-                if form.is_valid() and not (
-                    problems := incident.publication_problems() if publishing else []
-                ):
-                    verb = "published" if publishing else "unpublished"
-                    set_status(incident, status, form.cleaned_data["reason"], verb)
-                    messages.success(request, f"{incident.code} is now {verb}.")
-                    return HttpResponseRedirect(change_url)
-        return action_page(
-            self,
-            request,
-            incident,
-            form,
-            title="Publish incident" if publishing else "Unpublish incident",
-            intro=(
-                "Publishing shows the incident, its claims and its sources on the public pages, "
-                "in exports, and in the changes feed."
-                if publishing
-                else "Unpublishing takes the incident and its claims off the public pages and "
-                "exports; the changes feed tells researchers it was withdrawn."
-            ),
-            button="Publish" if publishing else "Unpublish",
-            problems=problems,
-        )
-
-    @admin.action(description="Publish the selected incidents", permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        published, refused = [], []
-        for pk in queryset.filter(status=PublicationStatus.DRAFT).values_list("pk", flat=True):
-            with transaction.atomic():
-                # Re-read under a lock: publish the incident as it is now, not as listed.
-                incident = Incident.objects.select_for_update().get(pk=pk)
-                problems = incident.publication_problems()
-                if incident.is_published:
-                    continue
-                if problems:
-                    refused.append(f"{incident.code}: {' '.join(problems)}")
-                else:
-                    set_status(incident, PublicationStatus.PUBLISHED, "", "published")
-                    published.append(incident.code)
+def publish_what_it_uses(request, incident):
+    """A publisher's change to a published incident publishes the drafts it now uses (an editor
+    cannot link them: the forms refuse)."""
+    if incident.is_published and can_publish(request.user):
+        published = publish(incident, f"used by the published incident {incident.code}")
         if published:
-            messages.success(request, f"Published {len(published)}: {', '.join(published)}.")
-        for line in refused:
-            messages.error(request, f"Not published, {line}")
-
-
-def set_status(incident, status, reason, verb):
-    incident.status = status
-    incident._change_reason = f"{verb}: {reason}" if reason else verb
-    incident.save()
+            names = ", ".join(str(record) for record in published)
+            messages.info(request, f"Published with {incident.code}: {names}.")
 
 
 class CorrectionFormMixin:
@@ -421,6 +366,7 @@ class ClaimCitationInline(CitationInline):
 
 @admin.register(Claim)
 class ClaimAdmin(CuratedAdmin):
+    form = ClaimForm
     change_form_template = "admin/claims/claim/change_form.html"
     list_display = ["incident", "kind", "claimant", "date_display", "medium", "status"]
     list_filter = ["kind", "status", "medium", "brand", "confidence"]
@@ -547,6 +493,10 @@ class ClaimAdmin(CuratedAdmin):
             f"Claim #{obj.pk} now supersedes claim #{original.pk}; both are kept and linked.",
         )
         return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[obj.pk]))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        publish_what_it_uses(request, form.instance.incident)
 
     def delete_model(self, request, obj):
         # Deleting a correction restores the claim it had superseded.

@@ -29,6 +29,8 @@ from kb.filters import (
     SortFilter,
     StrictFilterSet,
     TextFilter,
+    viewer,
+    visible_choices,
 )
 from kb.search import text_search
 
@@ -96,10 +98,10 @@ class IncidentFilterSet(StrictFilterSet):
     country = django_filters.MultipleChoiceFilter(choices=COUNTRIES, label="Country")
     admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
     location = django_filters.ModelChoiceFilter(
-        queryset=Location.objects.all(), to_field_name="slug", label="Location"
+        queryset=visible_choices(Location), to_field_name="slug", label="Location"
     )
     group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.all(),
+        queryset=visible_choices(Group),
         to_field_name="slug",
         method="noop",
         label="Group",
@@ -112,7 +114,7 @@ class IncidentFilterSet(StrictFilterSet):
         help_text="Also incidents claimed under a brand the group is affiliated with.",
     )
     brand = django_filters.ModelChoiceFilter(
-        queryset=Brand.objects.all(), to_field_name="slug", method="noop", label="Brand"
+        queryset=visible_choices(Brand), to_field_name="slug", method="noop", label="Brand"
     )
     claim_kind = django_filters.MultipleChoiceFilter(
         choices=ClaimKind.choices, method="noop", label="Claim kind", widget=CHECKBOXES
@@ -213,7 +215,7 @@ class IncidentFilterSet(StrictFilterSet):
         return queryset
 
     def search(self, queryset, query, sorted_by_user):
-        actors = match_actors(query)
+        actors = match_actors(query, viewer(self.request))
         extra = None
         if actors:
             by_actor = Claim.objects.filter(incident=OuterRef("pk")).filter(
@@ -233,16 +235,16 @@ class ClaimFilterSet(StrictFilterSet):
         choices=COUNTRIES, field_name="incident__country", label="Country"
     )
     location = django_filters.ModelChoiceFilter(
-        queryset=Location.objects.all(),
+        queryset=visible_choices(Location),
         to_field_name="slug",
         field_name="incident__location",
         label="Location",
     )
     group = django_filters.ModelChoiceFilter(
-        queryset=Group.objects.all(), to_field_name="slug", method="filter_group", label="Group"
+        queryset=visible_choices(Group), to_field_name="slug", method="filter_group", label="Group"
     )
     brand = django_filters.ModelChoiceFilter(
-        queryset=Brand.objects.all(), to_field_name="slug", field_name="brand", label="Brand"
+        queryset=visible_choices(Brand), to_field_name="slug", field_name="brand", label="Brand"
     )
     claim_kind = django_filters.MultipleChoiceFilter(
         choices=ClaimKind.choices, field_name="kind", label="Claim kind"
@@ -274,7 +276,7 @@ class ClaimFilterSet(StrictFilterSet):
         return queryset.filter(Q(group=value) | Q(attributed_by=value)) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        actors = match_actors(value)
+        actors = match_actors(value, viewer(self.request))
         extra = Q(group_id__in=actors.group_ids) | Q(brand_id__in=actors.brand_ids)
         fields = ["incident__title", "claimant_as_named", "english_text", "original_text", "note"]
         fields += ["channel_detail", "attributed_by_detail", "incident__code"]

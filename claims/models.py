@@ -14,6 +14,13 @@ from groups.models import Brand, Channel, Group
 from kb import constraints
 from kb.countries import COUNTRIES
 from kb.dates import DatedMixin, DatePrecision, format_date, possible_range
+from kb.visibility import (
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    VisibleQuerySet,
+    publication_status,
+)
 from kb.vocab import Confidence
 from sources.models import Citation, Source
 
@@ -32,7 +39,7 @@ class LocationKind(models.TextChoices):
     OTHER = "other", "other"
 
 
-class Location(models.Model):
+class Location(Publishable, models.Model):
     """A named site that incidents happen at: a base, a town, an airport, a border post. Many
     incidents hit the same site, so it is recorded once, with its sources for the coordinates."""
 
@@ -53,8 +60,12 @@ class Location(models.Model):
         blank=True,
         help_text="What the coordinates refer to (the base, a nearby town) and conflicting values.",
     )
+    status = publication_status()
     sources = models.ManyToManyField(Source, through="LocationCitation", related_name="locations")
     history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+    used_by = ("incidents",)
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +90,7 @@ class Location(models.Model):
                 name="location_longitude_in_range",
                 violation_error_message="Longitude must be between -180 and 180.",
             ),
+            constraints.one_of("status", PublicationStatus, "location_status_valid"),
         ]
 
     def __str__(self):
@@ -86,6 +98,9 @@ class Location(models.Model):
 
     def get_absolute_url(self):
         return reverse("location-detail", args=[self.slug])
+
+    def publication_cascade(self) -> list:
+        return self.cited_sources()
 
     @property
     def alternate_name_list(self) -> list[str]:
@@ -137,11 +152,6 @@ class Confirmation(models.TextChoices):
     UNKNOWN = "unknown", "unknown"
 
 
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    PUBLISHED = "published", "published"
-
-
 def casualty_range(name: str) -> list[models.CheckConstraint]:
     """The low figure is not above the high one (PositiveIntegerField checks that both are >= 0)."""
     low, high = f"{name}_low", f"{name}_high"
@@ -167,18 +177,7 @@ def casualty_display(low: int | None, high: int | None) -> str:
     return str(low) if low == high else f"{low}–{high}"
 
 
-def sees_drafts(user) -> bool:
-    """Drafts are for staff signed in to the admin; everyone else sees published incidents."""
-    return user.is_authenticated and user.is_staff
-
-
-class IncidentQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=PublicationStatus.PUBLISHED)
-
-    def visible_to(self, user):
-        return self if sees_drafts(user) else self.published()
-
+class IncidentQuerySet(PublishableQuerySet):
     def for_table(self):
         """What a table row shows, in a fixed number of queries whatever the page size."""
         current = Claim.objects.filter(status=ClaimStatus.CURRENT).select_related(
@@ -202,7 +201,7 @@ class IncidentQuerySet(models.QuerySet):
         )
 
 
-class Incident(DatedMixin, models.Model):
+class Incident(Publishable, DatedMixin, models.Model):
     """An attack or strike on a date (with its precision) at a place, with what was used, what was
     hit, the casualties as sources give them, and whether it was officially confirmed."""
 
@@ -252,12 +251,7 @@ class Incident(DatedMixin, models.Model):
         "official confirmation", max_length=10, choices=Confirmation, default=Confirmation.UNKNOWN
     )
     summary = models.TextField(blank=True)
-    status = models.CharField(
-        "publication status",
-        max_length=10,
-        choices=PublicationStatus,
-        default=PublicationStatus.DRAFT,
-    )
+    status = publication_status()
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     sources = models.ManyToManyField(Source, through="IncidentCitation", related_name="incidents")
@@ -310,13 +304,29 @@ class Incident(DatedMixin, models.Model):
         return format_date(self.date, self.date_precision, self.date_end)
 
     @property
-    def is_published(self) -> bool:
-        return self.status == PublicationStatus.PUBLISHED
-
-    @property
     def requires_sources(self) -> bool:
         """A published incident, and each of its claims, keeps at least one cited source."""
         return self.is_published
+
+    def publication_cascade(self) -> list:
+        """What a published incident shows: its location, its claims' groups, brands,
+        attributing groups and channels' operators, and the sources it and its claims cite."""
+        used = [self.location] if self.location_id else []
+        claims = self.claims.select_related(
+            "group",
+            "brand",
+            "attributed_by",
+            "channel__operated_by_group",
+            "channel__operated_by_brand",
+        )
+        for claim in claims:
+            used += [claim.group, claim.brand, claim.attributed_by]
+            if claim.channel_id:
+                used += [claim.channel.operated_by_group, claim.channel.operated_by_brand]
+        sources = Source.objects.filter(
+            Q(incidentcitations__incident=self) | Q(claimcitations__claim__incident=self)
+        ).distinct()
+        return [record for record in used if record is not None] + list(sources)
 
     def publication_problems(self) -> list[str]:
         """What stops the incident being published: a missing source, for it or for a claim."""
@@ -458,6 +468,8 @@ class Claim(DatedMixin, models.Model):
     sources = models.ManyToManyField(Source, through="ClaimCitation", related_name="claims")
     history = HistoricalRecords()
 
+    objects = VisibleQuerySet.as_manager()
+
     date_fields = ("date",)
 
     class Meta:
@@ -502,6 +514,11 @@ class Claim(DatedMixin, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} by {self.claimant_display} ({self.incident.code})"
+
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public with its incident."""
+        return Incident.public_condition(f"{prefix}incident__")
 
     def clean(self):
         super().clean()
@@ -548,6 +565,7 @@ def competing_claims():
 
 
 class LocationCitation(Citation):
+    record_field = "location"
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -556,6 +574,7 @@ class LocationCitation(Citation):
 
 
 class IncidentCitation(Citation):
+    record_field = "incident"
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -564,6 +583,7 @@ class IncidentCitation(Citation):
 
 
 class ClaimCitation(Citation):
+    record_field = "claim"
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 

@@ -1,19 +1,27 @@
 """Read-side queries that join actors, places and sources to incidents. Every one takes the viewer
-into account: the public sees published incidents only, in lists, counts and detail pages alike."""
+into account: the public sees published records only (kb.visibility), in lists, counts and detail
+pages alike."""
 
 from django.db.models import Count, F, Prefetch, Q
 
-from claims.models import (
-    Claim,
-    ClaimKind,
-    ClaimStatus,
-    Incident,
-    Location,
-    PublicationStatus,
-    sees_drafts,
+from claims.models import Claim, ClaimKind, ClaimStatus, Incident, Location, LocationCitation
+from groups.models import (
+    LIVE_AFFILIATIONS,
+    Affiliation,
+    AffiliationCitation,
+    Alias,
+    Brand,
+    BrandCitation,
+    Channel,
+    ChannelCitation,
+    Group,
+    GroupCitation,
+    Relation,
+    RelationCitation,
 )
-from groups.models import LIVE_AFFILIATIONS, Brand, Group
+from kb.visibility import PublicationStatus, sees_drafts
 from kb.vocab import Confidence
+from sources.models import Source
 
 NAMING_KINDS = [ClaimKind.RESPONSIBILITY, ClaimKind.ATTRIBUTION]
 
@@ -31,15 +39,29 @@ def claims(user):
 
 def _visible(prefix: str, user) -> Q:
     """The condition visible_to() applies, for incidents reached through a relation."""
-    if sees_drafts(user):
-        return Q()
-    return Q(**{f"{prefix}status": PublicationStatus.PUBLISHED})
+    return Q() if sees_drafts(user) else Incident.public_condition(prefix)
+
+
+def groups(user):
+    return Group.objects.visible_to(user)
+
+
+def brands(user):
+    return Brand.objects.visible_to(user)
+
+
+def locations(user):
+    return Location.objects.visible_to(user)
+
+
+def sources(user):
+    return Source.objects.visible_to(user)
 
 
 def groups_with_counts(user):
     """Groups with the number of visible incidents they currently claim or are blamed for."""
     naming = Q(claims__status=ClaimStatus.CURRENT, claims__kind__in=NAMING_KINDS)
-    return Group.objects.annotate(
+    return groups(user).annotate(
         incident_count=Count(
             "claims__incident", filter=naming & _visible("claims__incident__", user), distinct=True
         )
@@ -49,7 +71,9 @@ def groups_with_counts(user):
 def brands_with_counts(user):
     naming = Q(claims__status=ClaimStatus.CURRENT, claims__kind__in=NAMING_KINDS)
     members = Q(affiliations__status__in=LIVE_AFFILIATIONS)
-    return Brand.objects.annotate(
+    if not sees_drafts(user):
+        members &= Q(affiliations__group__status=PublicationStatus.PUBLISHED)
+    return brands(user).annotate(
         incident_count=Count(
             "claims__incident", filter=naming & _visible("claims__incident__", user), distinct=True
         ),
@@ -58,17 +82,19 @@ def brands_with_counts(user):
 
 
 def locations_with_counts(user):
-    return Location.objects.annotate(
+    return locations(user).annotate(
         incident_count=Count("incidents", filter=_visible("incidents__", user), distinct=True)
     )
 
 
-def members_by_certainty(brand):
-    """A brand's affiliations, the surest first: announced, then assessed by confidence, then
-    suspected; denied and ended last."""
+def members_by_certainty(brand, user):
+    """A brand's affiliations the viewer may see, the surest first: announced, then assessed by
+    confidence, then suspected; denied and ended last."""
     status_rank = {"announced": 0, "assessed": 1, "suspected": 2, "denied": 3, "ended": 4}
     affiliations = list(
-        brand.affiliations.select_related("group").prefetch_related("citations__source")
+        brand.affiliations.visible_to(user)
+        .select_related("group")
+        .prefetch_related(visible("citations", AffiliationCitation, user, "source"))
     )
     confidence_rank = {value: i for i, value in enumerate(Confidence.values)}
     return sorted(
@@ -105,3 +131,39 @@ def incident_detail(user, code):
         )
         .get(code=code)
     )
+
+
+def visible(lookup: str, model, user, *related: str) -> Prefetch:
+    """A prefetch of the related rows the viewer may see (with their own `related` joined)."""
+    rows = model.objects.visible_to(user)
+    return Prefetch(lookup, queryset=rows.select_related(*related) if related else rows)
+
+
+def group_profile(user):
+    """Groups with what a group's page shows, each list cut to what the viewer may see."""
+    return groups(user).prefetch_related(
+        visible("aliases", Alias, user),
+        visible("citations", GroupCitation, user, "source"),
+        visible("channels", Channel, user),
+        visible("affiliations", Affiliation, user, "brand"),
+        visible("affiliations__citations", AffiliationCitation, user, "source"),
+        visible("relations", Relation, user, "object_group", "object_brand"),
+        visible("relations__citations", RelationCitation, user, "source"),
+        visible("inbound_relations", Relation, user, "subject"),
+        visible("inbound_relations__citations", RelationCitation, user, "source"),
+    )
+
+
+def brand_profile(user):
+    return brands(user).prefetch_related(
+        visible("aliases", Alias, user),
+        visible("citations", BrandCitation, user, "source"),
+        visible("channels", Channel, user),
+        visible("channels__citations", ChannelCitation, user, "source"),
+        visible("inbound_relations", Relation, user, "subject"),
+        visible("inbound_relations__citations", RelationCitation, user, "source"),
+    )
+
+
+def location_profile(user):
+    return locations(user).prefetch_related(visible("citations", LocationCitation, user, "source"))

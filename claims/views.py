@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from claims import selectors
 from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterSet
-from claims.models import ClaimKind, Incident, Location
+from claims.models import ClaimKind, Incident
 from claims.tables import ClaimTable, IncidentTable, LocationTable
 from claims.visuals import DEFAULT_OPTIONS, VisualForm, locations, timeline
 from kb.filters import parameters
@@ -82,13 +82,14 @@ class ProfilePage(IncidentList):
     loaded once with what its page shows, fixes its own parameter: /groups/kh/?x is exactly
     /incidents/?group=kh&x."""
 
-    model = None
     parameter = ""  # the incident filter the page fixes; also the record's name in the template
-    prefetch: tuple[str, ...] = ()
+
+    def records(self):
+        """The records of this kind the viewer may see, with what their page shows."""
+        raise NotImplementedError
 
     def get_queryset(self):
-        records = self.model.objects.prefetch_related(*self.prefetch)
-        self.object = get_object_or_404(records, slug=self.kwargs["slug"])
+        self.object = get_object_or_404(self.records(), slug=self.kwargs["slug"])
         return super().get_queryset()
 
     def forced_params(self):
@@ -102,9 +103,10 @@ class LocationDetail(ProfilePage):
     """A site, and the incidents there."""
 
     template_name = "claims/location_detail.html"
-    model = Location
     parameter = "location"
-    prefetch = ("citations__source",)
+
+    def records(self):
+        return selectors.location_profile(self.request.user)
 
 
 @read_only

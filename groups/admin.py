@@ -13,7 +13,7 @@ from groups.models import (
     Relation,
     RelationCitation,
 )
-from kb.admin import CuratedAdmin, CuratedInlineMixin, citation_inline
+from kb.admin import CuratedAdmin, CuratedInlineMixin, PublishableAdmin, citation_inline
 
 
 class AliasInline(CuratedInlineMixin, admin.TabularInline):
@@ -33,7 +33,7 @@ class AffiliationInline(CuratedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(CuratedAdmin):
+class GroupAdmin(PublishableAdmin):
     list_display = ["name", "acronym", "kind", "country", "founded_display"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "slug", "acronym", "arabic_name", "aliases__name", "description"]
@@ -50,7 +50,7 @@ class GroupAdmin(CuratedAdmin):
 
 
 @admin.register(Brand)
-class BrandAdmin(CuratedAdmin):
+class BrandAdmin(PublishableAdmin):
     list_display = ["name", "acronym", "launched_display"]
     list_filter = ["launched_precision", "affiliations__status"]
     search_fields = ["name", "slug", "acronym", "arabic_name", "aliases__name", "description"]

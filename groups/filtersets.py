@@ -10,25 +10,26 @@ from groups.models import (
 )
 from groups.search import match_actors
 from kb.countries import COUNTRIES
-from kb.filters import SortFilter, StrictFilterSet, TextFilter
+from kb.filters import SortFilter, StrictFilterSet, TextFilter, viewer, visible_choices
 from kb.vocab import Confidence
 
 
-def by_name_or_alias(queryset, name, value):
-    """Groups or brands designated by the text: any name or alias, however transliterated."""
-    if not value:
-        return queryset
-    actors = match_actors(value)
-    ids = actors.group_ids if queryset.model is Group else actors.brand_ids
-    return queryset.filter(pk__in=ids)
+class NameOrAliasMixin:
+    def by_name_or_alias(self, queryset, name, value):
+        """Groups or brands designated by the text: any name or alias, however transliterated."""
+        if not value:
+            return queryset
+        actors = match_actors(value, viewer(self.request))
+        ids = actors.group_ids if queryset.model is Group else actors.brand_ids
+        return queryset.filter(pk__in=ids)
 
 
-class GroupFilterSet(StrictFilterSet):
-    q = TextFilter(method=by_name_or_alias, label="Name or alias")
+class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
+    q = TextFilter(method="by_name_or_alias", label="Name or alias")
     kind = django_filters.MultipleChoiceFilter(choices=GroupKind.choices)
     country = django_filters.MultipleChoiceFilter(choices=COUNTRIES)
     brand = django_filters.ModelChoiceFilter(
-        queryset=Brand.objects.all(),
+        queryset=visible_choices(Brand),
         to_field_name="slug",
         method="affiliated_with",
         label="Affiliated with brand",
@@ -53,8 +54,8 @@ class GroupFilterSet(StrictFilterSet):
         return queryset.filter(pk__in=live.values("group")) if brand else queryset
 
 
-class BrandFilterSet(StrictFilterSet):
-    q = TextFilter(method=by_name_or_alias, label="Name or alias")
+class BrandFilterSet(NameOrAliasMixin, StrictFilterSet):
+    q = TextFilter(method="by_name_or_alias", label="Name or alias")
     sort = SortFilter(
         fields={
             "name": ["name"],
@@ -70,8 +71,8 @@ class BrandFilterSet(StrictFilterSet):
 
 
 class AffiliationFilterSet(StrictFilterSet):
-    group = django_filters.ModelChoiceFilter(queryset=Group.objects.all(), to_field_name="slug")
-    brand = django_filters.ModelChoiceFilter(queryset=Brand.objects.all(), to_field_name="slug")
+    group = django_filters.ModelChoiceFilter(queryset=visible_choices(Group), to_field_name="slug")
+    brand = django_filters.ModelChoiceFilter(queryset=visible_choices(Brand), to_field_name="slug")
     status = django_filters.MultipleChoiceFilter(choices=AffiliationStatus.choices)
     confidence = django_filters.MultipleChoiceFilter(choices=Confidence.choices)
     sort = SortFilter(

@@ -12,6 +12,14 @@ from simple_history.models import HistoricalRecords
 from kb import constraints
 from kb.countries import COUNTRIES
 from kb.dates import DatedMixin, DatePrecision, format_date
+from kb.visibility import (
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    VisibleQuerySet,
+    publication_status,
+    published,
+)
 from kb.vocab import Confidence
 from sources.models import Citation, Source
 
@@ -27,7 +35,7 @@ class GroupKind(models.TextChoices):
     OTHER = "other", "other"
 
 
-class Group(DatedMixin, models.Model):
+class Group(Publishable, DatedMixin, models.Model):
     """An organisation that acts or speaks: an armed group, a facade group, a state or state organ
     (e.g. the IRGC Quds Force), a party or a media outlet."""
 
@@ -44,8 +52,12 @@ class Group(DatedMixin, models.Model):
         max_length=5, choices=DatePrecision, blank=True, default=""
     )
     description = models.TextField(blank=True)
+    status = publication_status()
     sources = models.ManyToManyField(Source, through="GroupCitation", related_name="groups")
     history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+    used_by = ("claims__incident", "attributions_made__incident", "channels__claims__incident")
 
     date_fields = ("founded",)
 
@@ -56,6 +68,7 @@ class Group(DatedMixin, models.Model):
             constraints.one_of("kind", GroupKind, "group_kind_valid"),
             constraints.country("country", "group_country_iso", blank=True),
             *constraints.dated("founded", "group"),
+            constraints.one_of("status", PublicationStatus, "group_status_valid"),
         ]
 
     def __str__(self):
@@ -64,12 +77,15 @@ class Group(DatedMixin, models.Model):
     def get_absolute_url(self):
         return reverse("group-detail", args=[self.slug])
 
+    def publication_cascade(self) -> list:
+        return actor_sources(self)
+
     @property
     def founded_display(self):
         return format_date(self.founded, self.founded_precision) if self.founded else ""
 
 
-class Brand(DatedMixin, models.Model):
+class Brand(Publishable, DatedMixin, models.Model):
     """A label under which operations are claimed, not a group: e.g. the Islamic Resistance in Iraq,
     under which several militias claim attacks while hiding which of them acted."""
 
@@ -82,8 +98,12 @@ class Brand(DatedMixin, models.Model):
         max_length=5, choices=DatePrecision, blank=True, default=""
     )
     description = models.TextField(blank=True)
+    status = publication_status()
     sources = models.ManyToManyField(Source, through="BrandCitation", related_name="brands")
     history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+    used_by = ("claims__incident", "channels__claims__incident")
 
     date_fields = ("launched",)
 
@@ -92,6 +112,7 @@ class Brand(DatedMixin, models.Model):
         constraints = [
             constraints.not_blank("name", "brand_name_required"),
             *constraints.dated("launched", "brand"),
+            constraints.one_of("status", PublicationStatus, "brand_status_valid"),
         ]
 
     def __str__(self):
@@ -100,9 +121,34 @@ class Brand(DatedMixin, models.Model):
     def get_absolute_url(self):
         return reverse("brand-detail", args=[self.slug])
 
+    def publication_cascade(self) -> list:
+        return actor_sources(self)
+
     @property
     def launched_display(self):
         return format_date(self.launched, self.launched_precision) if self.launched else ""
+
+
+def actor_sources(actor) -> list:
+    """The sources a group's or a brand's page shows: its own, its channels', and those of its
+    affiliations and relations that are public (their other end is published too)."""
+    field = actor._meta.model_name  # "group" or "brand"
+    ends = Q(relation__object_brand=actor)
+    if field == "group":
+        ends = Q(relation__subject=actor) | Q(relation__object_group=actor)
+    citations = [
+        ChannelCitation.objects.filter(**{f"channel__operated_by_{field}": actor}).filter(
+            Channel.public_condition("channel__")
+        ),
+        AffiliationCitation.objects.filter(**{f"affiliation__{field}": actor}).filter(
+            Affiliation.public_condition("affiliation__")
+        ),
+        RelationCitation.objects.filter(ends).filter(Relation.public_condition("relation__")),
+    ]
+    sources = {source.pk: source for source in actor.cited_sources()}
+    for rows in citations:
+        sources |= {c.source_id: c.source for c in rows.select_related("source")}
+    return list(sources.values())
 
 
 class AliasKind(models.TextChoices):
@@ -134,6 +180,8 @@ class Alias(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "aliases"
         ordering = ["name"]
@@ -164,6 +212,11 @@ class Alias(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public with its group or brand."""
+        return published(f"{prefix}group__") | published(f"{prefix}brand__")
 
     @property
     def owner(self):
@@ -214,6 +267,8 @@ class Affiliation(DatedMixin, models.Model):
     )
     history = HistoricalRecords()
 
+    objects = VisibleQuerySet.as_manager()
+
     date_fields = ("start", "end")
 
     class Meta:
@@ -238,6 +293,11 @@ class Affiliation(DatedMixin, models.Model):
 
     def __str__(self):
         return f"{self.group} → {self.brand} ({self.get_status_display()})"
+
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public when the group and the brand both are."""
+        return published(f"{prefix}group__") & published(f"{prefix}brand__")
 
 
 class RelationKind(models.TextChoices):
@@ -267,6 +327,8 @@ class Relation(DatedMixin, models.Model):
     note = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, through="RelationCitation", related_name="relations")
     history = HistoricalRecords()
+
+    objects = VisibleQuerySet.as_manager()
 
     date_fields = ("start", "end")
 
@@ -305,6 +367,13 @@ class Relation(DatedMixin, models.Model):
     def __str__(self):
         return f"{self.subject} {self.get_kind_display()} {self.object}"
 
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public when both ends are (the object is a group or a brand)."""
+        return published(f"{prefix}subject__") & (
+            published(f"{prefix}object_group__") | published(f"{prefix}object_brand__")
+        )
+
     @property
     def object(self):
         return self.object_group or self.object_brand
@@ -336,6 +405,8 @@ class Channel(models.Model):
     sources = models.ManyToManyField(Source, through="ChannelCitation", related_name="channels")
     history = HistoricalRecords()
 
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -356,12 +427,22 @@ class Channel(models.Model):
     def clean(self):
         self.url = constraints.lowercase_scheme(self.url)
 
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public when each of its operators is."""
+        condition = Q()
+        for operator in ("operated_by_group", "operated_by_brand"):
+            none = Q(**{f"{prefix}{operator}__isnull": True})
+            condition &= none | published(f"{prefix}{operator}__")
+        return condition
+
     @property
     def operator(self):
         return self.operated_by_brand or self.operated_by_group
 
 
 class GroupCitation(Citation):
+    record_field = "group"
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -370,6 +451,7 @@ class GroupCitation(Citation):
 
 
 class BrandCitation(Citation):
+    record_field = "brand"
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -378,6 +460,7 @@ class BrandCitation(Citation):
 
 
 class AffiliationCitation(Citation):
+    record_field = "affiliation"
     affiliation = models.ForeignKey(Affiliation, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -386,6 +469,7 @@ class AffiliationCitation(Citation):
 
 
 class RelationCitation(Citation):
+    record_field = "relation"
     relation = models.ForeignKey(Relation, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 
@@ -394,6 +478,7 @@ class RelationCitation(Citation):
 
 
 class ChannelCitation(Citation):
+    record_field = "channel"
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="citations")
     history = HistoricalRecords()
 

@@ -1,7 +1,6 @@
 from claims import selectors
 from claims.views import ProfilePage
 from groups.filtersets import BrandFilterSet, GroupFilterSet
-from groups.models import Brand, Group
 from groups.tables import BrandTable, GroupTable
 from kb.views import ListPage
 
@@ -30,35 +29,21 @@ class GroupDetail(ProfilePage):
     """A group, and the incidents it claimed or was blamed for."""
 
     template_name = "groups/group_detail.html"
-    model = Group
     parameter = "group"
-    prefetch = (
-        "aliases",
-        "citations__source",
-        "channels",
-        "affiliations__brand",
-        "affiliations__citations__source",
-        "relations__object_group",
-        "relations__object_brand",
-        "relations__citations__source",
-        "inbound_relations__subject",
-        "inbound_relations__citations__source",
-    )
+
+    def records(self):
+        return selectors.group_profile(self.request.user)
 
 
 class BrandDetail(ProfilePage):
     """A brand, its member groups (surest first), and the incidents claimed under it."""
 
     template_name = "groups/brand_detail.html"
-    model = Brand
     parameter = "brand"
-    prefetch = (
-        "aliases",
-        "citations__source",
-        "channels__citations__source",
-        "inbound_relations__subject",
-        "inbound_relations__citations__source",
-    )
+
+    def records(self):
+        return selectors.brand_profile(self.request.user)
 
     def get_context(self):
-        return {**super().get_context(), "members": selectors.members_by_certainty(self.object)}
+        members = selectors.members_by_certainty(self.object, self.request.user)
+        return {**super().get_context(), "members": members}

@@ -13,18 +13,22 @@ import datetime
 import re
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
-from django.http import QueryDict
+from django.http import HttpResponseRedirect, QueryDict
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from changes import recorder
 from kb.dates import DatePrecision
+from kb.roles import can_publish
+from kb.visibility import PublicationStatus, drafts_used, publish
 
 PARTIAL_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$")
 
@@ -158,6 +162,8 @@ def conflict_message(obj, submitted: str):
 class CuratedFormMixin:
     """Version check, precision dates and right-to-left-ready inputs, for main and inline forms."""
 
+    editor = None  # the signed-in user, set by the admin on the form class it builds
+
     def setup_curated_fields(self, versions=None):
         instance = self.instance
         if "version" in self.fields:
@@ -281,6 +287,11 @@ class CuratedInlineMixin:
     form = CuratedInlineForm
     formset = VersionedInlineFormSet
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.editor = formset.form.editor = request.user  # the rules depend on the role
+        return formset
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         return fields if "version" in fields else [*fields, "version"]
@@ -302,6 +313,11 @@ class CuratedAdmin(SimpleHistoryAdmin):
     form = ChangeReasonForm
     save_on_top = True
     delete_confirmation_template = "admin/kb/delete_confirmation.html"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.editor = request.user  # the rules depend on the role
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -362,8 +378,16 @@ def flatten(fields):
             yield item
 
 
+def draft_refusal(record) -> str:
+    return (
+        f"“{record}” ({record._meta.verbose_name}) is a draft, and a published incident shows "
+        "only published records: ask a publisher to publish it (or to make this change)."
+    )
+
+
 class CitationFormSet(VersionedInlineFormSet):
-    """A published record (a published incident, or a claim about one) keeps at least one source."""
+    """A published record (a published incident, or a claim about one) keeps at least one source,
+    and an editor cites only published sources for it."""
 
     def clean(self):
         super().clean()
@@ -375,6 +399,10 @@ class CitationFormSet(VersionedInlineFormSet):
             for form in self.forms
             if form.cleaned_data.get("source") and not form.cleaned_data.get("DELETE")
         ]
+        if not can_publish(getattr(self, "editor", None)):
+            for form in live:
+                if form.has_changed() and not form.cleaned_data["source"].is_published:
+                    form.add_error("source", draft_refusal(form.cleaned_data["source"]))
         if not live:
             what = (
                 "This incident is published"
@@ -402,3 +430,206 @@ class CitationInline(CuratedInlineMixin, admin.TabularInline):
 def citation_inline(citation_model):
     """The citation inline for one concrete citation model."""
     return type(f"{citation_model.__name__}Inline", (CitationInline,), {"model": citation_model})
+
+
+# --- Actions on one record, and publishing -------------------------------------------------------
+
+
+class ActionForm(CuratedFormMixin, forms.Form):
+    """Confirms an action on one record (publish, unpublish, retract) with a reason, and carries
+    the version of the record the editor saw, so that the action is not taken on a newer one."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "dir": "auto"}),
+        help_text="Recorded in the history with your name, and shown in the changes feed.",
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, record, reason_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.fields["reason"].required = reason_required
+        self.fields["version"].initial = version_of(record)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_version(cleaned, obj=self.record)
+        return cleaned
+
+
+def action_page(
+    admin_instance,
+    request,
+    record,
+    form,
+    *,
+    title,
+    intro,
+    button,
+    problems=(),
+    problems_intro="",
+    with_it=(),
+):
+    context = {
+        **admin_instance.admin_site.each_context(request),
+        "opts": admin_instance.opts,
+        "title": title,
+        "subtitle": str(record),
+        "original": record,
+        "form": form,
+        "intro": intro,
+        "button": button,
+        "problems": problems,
+        "problems_intro": problems_intro,
+        "with_it": with_it,
+        "change_url": reverse(
+            f"admin:{record._meta.app_label}_{record._meta.model_name}_change", args=[record.pk]
+        ),
+    }
+    return TemplateResponse(request, "admin/kb/action_form.html", context)
+
+
+class PublishableAdmin(CuratedAdmin):
+    """Admin of a record with a publication status (kb.visibility): the status changes only
+    through Publish and Unpublish, for publishers. Publishing publishes the drafts the record uses
+    (the confirmation page lists them); unpublishing is refused while a published record uses it."""
+
+    change_form_template = "admin/kb/publishable_change_form.html"
+    actions = ["publish_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "status"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "status"]
+
+    def get_list_filter(self, request):
+        return ["status", *super().get_list_filter(request)]
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def publication_problems(self, obj) -> list[str]:
+        """What stops the record being published (an incident's missing sources)."""
+        return []
+
+    def unpublication_problems(self, obj) -> list[str]:
+        """What stops the record being unpublished: the published incidents that use it."""
+        return [f"The published incident {code} uses it." for code in obj.published_users()]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/publish/", view(self.publish_view), name=f"{name}_publish"),
+            path(
+                "<path:object_id>/unpublish/", view(self.unpublish_view), name=f"{name}_unpublish"
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_publish": can_publish(request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def publish_view(self, request, object_id):
+        return self.status_view(request, object_id, PublicationStatus.PUBLISHED)
+
+    def unpublish_view(self, request, object_id):
+        return self.status_view(request, object_id, PublicationStatus.DRAFT)
+
+    def status_view(self, request, object_id, status):
+        record = self.get_object(request, object_id)
+        if record is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not can_publish(request.user):
+            raise PermissionDenied
+        name = self.opts.verbose_name
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk]
+        )
+        publishing = status == PublicationStatus.PUBLISHED
+        if record.status == status:
+            messages.info(request, f"{record} is already {record.get_status_display()}.")
+            return HttpResponseRedirect(change_url)
+        check = self.publication_problems if publishing else self.unpublication_problems
+        problems = check(record)
+        form = ActionForm(
+            request.POST if request.method == "POST" else None,
+            record=record,
+            reason_required=not publishing,
+        )
+        if request.method == "POST" and not problems:
+            with transaction.atomic():
+                # The version check locks the record; the rules are checked again under it.
+                if form.is_valid() and not (problems := check(record)):
+                    reason = form.cleaned_data["reason"]
+                    verb = "published" if publishing else "unpublished"
+                    changed = set_status(record, status, reason, verb)
+                    with_it = ", ".join(str(r) for r in changed[1:])
+                    also = f" Published with it: {with_it}." if with_it else ""
+                    messages.success(request, f"{record_key(record)} is now {verb}.{also}")
+                    return HttpResponseRedirect(change_url)
+        return action_page(
+            self,
+            request,
+            record,
+            form,
+            title=f"Publish {name}" if publishing else f"Unpublish {name}",
+            intro=(
+                f"Publishing shows the {name} on the public pages, in exports, searches and the "
+                "changes feed."
+                if publishing
+                else f"Unpublishing takes the {name} off the public pages and exports; the "
+                "changes feed tells researchers it was withdrawn."
+            ),
+            button="Publish" if publishing else "Unpublish",
+            problems=problems,
+            problems_intro=(
+                f"This {name} cannot be published yet: every fact needs a source."
+                if publishing
+                else f"This {name} cannot be unpublished while a published incident uses it."
+            ),
+            with_it=[
+                (str(used), used._meta.verbose_name)
+                for used in (drafts_used(record) if publishing and not problems else [])
+            ],
+        )
+
+    @admin.action(description="Publish the selected records", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published, refused = [], []
+        for pk in queryset.filter(status=PublicationStatus.DRAFT).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Re-read under a lock: publish the record as it is now, not as listed.
+                record = self.model._default_manager.select_for_update().get(pk=pk)
+                if record.is_published:
+                    continue
+                problems = self.publication_problems(record)
+                if problems:
+                    refused.append(f"{record_key(record)}: {' '.join(problems)}")
+                else:
+                    set_status(record, PublicationStatus.PUBLISHED, "", "published")
+                    published.append(record_key(record))
+        if published:
+            messages.success(request, f"Published {len(published)}: {', '.join(published)}.")
+        for line in refused:
+            messages.error(request, f"Not published, {line}")
+
+
+def record_key(record) -> str:
+    """How a message names the record: an incident by its code, others as they read."""
+    return getattr(record, "code", None) or str(record)
+
+
+def set_status(record, status, reason, verb) -> list:
+    """Publish (with the drafts the record uses) or unpublish; returns the records published."""
+    full_reason = f"{verb}: {reason}" if reason else verb
+    if status == PublicationStatus.PUBLISHED:
+        return publish(record, full_reason)
+    record.status = status
+    record._change_reason = full_reason
+    record.save()
+    return []

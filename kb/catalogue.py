@@ -46,7 +46,7 @@ from kb.exports import Column, Export, aggregated, split, vocabulary
 from kb.importer import MAX_ID_JUMP
 from kb.vocab import Confidence
 from sources.filtersets import SourceFilterSet
-from sources.models import Reliability, Source, SourceKind
+from sources.models import Reliability, SourceKind
 
 ISO_DATE = "ISO 8601 date (YYYY-MM-DD); empty if unknown"
 PRECISION = vocabulary(DatePrecision)
@@ -87,10 +87,13 @@ def sources_columns(request) -> list[Column]:
     ]
 
 
-def cited(queryset, citation_model, link: str):
+def cited(queryset, citation_model, link: str, request):
+    """The sources cited for each row that the requester may see (published ones, for the
+    public)."""
+    citations = citation_model.objects.visible_to(request.user)
     return queryset.annotate(
-        cited_ids=aggregated(citation_model.objects.all(), link, "source_id"),
-        cited_urls=aggregated(citation_model.objects.exclude(source__url=""), link, "source__url"),
+        cited_ids=aggregated(citations, link, "source_id"),
+        cited_urls=aggregated(citations.exclude(source__url=""), link, "source__url"),
     )
 
 
@@ -124,7 +127,7 @@ def incident_rows(queryset, request):
         claim_count=Coalesce(Subquery(claims_count, output_field=IntegerField()), Value(0)),
         competing=Exists(competing_claims()),
     )
-    return cited(queryset, IncidentCitation, "incident").iterator(chunk_size=2000)
+    return cited(queryset, IncidentCitation, "incident", request).iterator(chunk_size=2000)
 
 
 def incident_columns(request) -> list[Column]:
@@ -176,7 +179,7 @@ def claim_rows(queryset, request):
     queryset = queryset.select_related(
         "incident__location", "group", "brand", "channel", "attributed_by", "superseded_by"
     )
-    return cited(queryset, ClaimCitation, "claim").iterator(chunk_size=2000)
+    return cited(queryset, ClaimCitation, "claim", request).iterator(chunk_size=2000)
 
 
 def claim_columns(request) -> list[Column]:
@@ -228,7 +231,8 @@ def with_aliases(queryset, link):
 
 
 def group_rows(queryset, request):
-    return cited(with_aliases(queryset, "group"), GroupCitation, "group").iterator(chunk_size=2000)
+    rows = cited(with_aliases(queryset, "group"), GroupCitation, "group", request)
+    return rows.iterator(chunk_size=2000)
 
 
 def group_columns(request) -> list[Column]:
@@ -243,13 +247,15 @@ def group_columns(request) -> list[Column]:
         Column("founded", "When it was founded.", lambda g: g.founded, ISO_DATE),
         Column("founded_precision", "Precision of the founding date.", lambda g: g.founded_precision, PRECISION + "; empty if no date"),
         Column("description", "Description, with its sources' wording.", lambda g: g.description, TEXT),
+        Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus)),
         Column("aliases", "Other names and spellings.", lambda g: split(g.alias_names), MULTI),
         *sources_columns(request),
     ]  # fmt: skip
 
 
 def brand_rows(queryset, request):
-    return cited(with_aliases(queryset, "brand"), BrandCitation, "brand").iterator(chunk_size=2000)
+    rows = cited(with_aliases(queryset, "brand"), BrandCitation, "brand", request)
+    return rows.iterator(chunk_size=2000)
 
 
 def brand_columns(request) -> list[Column]:
@@ -262,13 +268,14 @@ def brand_columns(request) -> list[Column]:
         Column("launched", "When the brand first appeared.", lambda b: b.launched, ISO_DATE),
         Column("launched_precision", "Precision of the launch date.", lambda b: b.launched_precision, PRECISION + "; empty if no date"),
         Column("description", "Description.", lambda b: b.description, TEXT),
+        Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus)),
         Column("aliases", "Other names and spellings.", lambda b: split(b.alias_names), MULTI),
         *sources_columns(request),
     ]  # fmt: skip
 
 
 def location_rows(queryset, request):
-    return cited(queryset, LocationCitation, "location").iterator(chunk_size=2000)
+    return cited(queryset, LocationCitation, "location", request).iterator(chunk_size=2000)
 
 
 def location_columns(request) -> list[Column]:
@@ -285,6 +292,7 @@ def location_columns(request) -> list[Column]:
         Column("longitude", "Longitude (WGS 84).", lambda l: l.longitude, "decimal degrees; empty if not published"),
         Column("incident_count", "Incidents at the site that the requester may see.", lambda l: l.incident_count, "whole number", imported=False),
         Column("notes", "What the coordinates refer to; conflicting published values.", lambda l: l.notes, TEXT),
+        Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus)),
         *sources_columns(request),
     ]  # fmt: skip
 
@@ -309,12 +317,13 @@ def source_columns(request) -> list[Column]:
         Column("accessed", "When it was read.", lambda s: s.accessed, ISO_DATE),
         Column("reliability", "Admiralty source reliability grade.", lambda s: s.reliability, vocabulary(Reliability)),
         Column("notes", "Notes on the source.", lambda s: s.notes, TEXT),
+        Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus)),
     ]  # fmt: skip
 
 
 def affiliation_rows(queryset, request):
     queryset = queryset.select_related("group", "brand")
-    return cited(queryset, AffiliationCitation, "affiliation").iterator(chunk_size=2000)
+    return cited(queryset, AffiliationCitation, "affiliation", request).iterator(chunk_size=2000)
 
 
 def affiliation_columns(request) -> list[Column]:
@@ -385,12 +394,15 @@ def exports(request) -> dict[str, Export]:
         ),
         "sources": Export(
             "sources", "Sources", "One row per source.", source_columns(request), source_rows,
-            SourceFilterSet, lambda user: Source.objects.order_by("-published", "title", "pk"),
+            SourceFilterSet,
+            lambda user: selectors.sources(user).order_by("-published", "title", "pk"),
         ),
         "affiliations": Export(
             "affiliations", "Affiliations", "One row per affiliation of a group with a brand.",
             affiliation_columns(request), affiliation_rows, AffiliationFilterSet,
-            lambda user: Affiliation.objects.order_by("brand__name", "group__name", "status", "pk"),
+            lambda user: Affiliation.objects.visible_to(user).order_by(
+                "brand__name", "group__name", "status", "pk"
+            ),
         ),
         "changes": Export(
             "changes", "Changes", "One row per change, oldest first: what to apply to your copy. "

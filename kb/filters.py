@@ -163,3 +163,18 @@ def parameters(filterset_class, exclude=()) -> dict[str, set[str]]:
         "single": {name for name, f in names.items() if not takes_several(f)},
         "multi": {name for name, f in names.items() if takes_several(f)},
     }
+
+
+def visible_choices(model):
+    """A choice filter's queryset for the viewer: a draft record is no valid choice for the
+    public (as if it did not exist), a choice for staff."""
+
+    def choices(request):
+        return model.objects.visible_to(getattr(request, "user", None))
+
+    return choices
+
+
+def viewer(request):
+    """The user a FilterSet filters for (None, the public, without a request)."""
+    return getattr(request, "user", None)

@@ -34,6 +34,7 @@ from claims.models import (
 )
 from groups.models import Alias, AliasKind, Brand, BrandCitation, Channel, Group, GroupCitation
 from kb.exports import SEPARATOR
+from kb.visibility import publish
 from sources.models import Source
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -131,25 +132,25 @@ KINDS = {
     "sources": Kind(
         Source, "source_id", "pk",
         plain("title", "url", "archive_url", "publisher", "author", "kind", "language",
-              "published_precision", "reliability", "notes",
+              "published_precision", "reliability", "notes", "status",
               published=optional(iso_date), accessed=optional(iso_date)),
         explicit_key=True,
     ),
     "groups": Kind(
         Group, "slug", "slug",
         plain("slug", "name", "arabic_name", "acronym", "kind", "country", "founded_precision",
-              "description", founded=optional(iso_date)),
+              "description", "status", founded=optional(iso_date)),
         citations=(GroupCitation, "group"), aliases="group",
     ),
     "brands": Kind(
         Brand, "slug", "slug",
         plain("slug", "name", "arabic_name", "acronym", "launched_precision", "description",
-              launched=optional(iso_date)),
+              "status", launched=optional(iso_date)),
         citations=(BrandCitation, "brand"), aliases="brand",
     ),
     "locations": Kind(
         Location, "slug", "slug",
-        plain("slug", "name", "arabic_name", "kind", "country", "admin1", "notes",
+        plain("slug", "name", "arabic_name", "kind", "country", "admin1", "notes", "status",
               latitude=optional(number), longitude=optional(number), alternate_names=lines),
         citations=(LocationCitation, "location"),
     ),
@@ -329,6 +330,7 @@ def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
         obj.save()
     changed |= sync_citations(kind, obj, row, reason)
     check_sourced(kind, obj, before)
+    publish_what_it_uses(kind, obj, reason)
     changed |= sync_aliases(kind, obj, row, reason)
     if kind.model is Claim and "supersedes_claim_id" in row:
         pending.append((number_, obj, row["supersedes_claim_id"]))
@@ -337,7 +339,15 @@ def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
 
 def check_sourced(kind: Kind, obj, before) -> None:
     """The publishing rules hold for imports too: a published incident, and each claim about
-    one, cites at least one source."""
+    one, cites at least one source; a record a published incident uses stays published."""
+    if kind.model is not Incident and before.get("status") == PublicationStatus.PUBLISHED:
+        users = obj.published_users() if obj.status == PublicationStatus.DRAFT else []
+        if users:
+            raise RowError(
+                "status",
+                f"Cannot unpublish: the published incident {users[0]} uses it"
+                + (f" (and {len(users) - 1} more)." if len(users) > 1 else "."),
+            )
     if kind.model is Incident and obj.is_published:
         if before.get("status") != PublicationStatus.PUBLISHED:
             problems = obj.publication_problems()
@@ -349,6 +359,14 @@ def check_sourced(kind: Kind, obj, before) -> None:
         raise RowError(
             "source_ids", "This claim belongs to a published incident: cite at least one source."
         )
+
+
+def publish_what_it_uses(kind: Kind, obj, reason: str) -> None:
+    """An import is a publisher's act: a published incident, or a claim about one, publishes the
+    draft location, groups, brands and sources it uses (kb.visibility.publish)."""
+    incident = obj if kind.model is Incident else getattr(obj, "incident", None)
+    if kind.model in (Incident, Claim) and incident is not None and incident.is_published:
+        publish(incident, reason)
 
 
 def find_or_new(kind: Kind, row: dict):

@@ -75,4 +75,4 @@ def sync_roles_after_migrate(sender, using="default", verbosity=0, plan=None, **
 
 
 def can_publish(user) -> bool:
-    return user.has_perm(".".join(PUBLISH))
+    return user is not None and user.has_perm(".".join(PUBLISH))

@@ -14,12 +14,10 @@ from claims import selectors
 from claims.filtersets import IncidentFilterSet
 from claims.models import Claim
 from claims.tables import IncidentTable
-from groups.models import Brand, Group
 from groups.search import match_actors
 from kb.filters import MAX_TEXT, parameters
 from kb.query import read_only, refusals, takes
 from kb.search import text_search
-from sources.models import Source
 
 PER_PAGE = [25, 50, 100, 200]
 NOT_FILTERS = {"page", "per_page", "sort"}
@@ -195,9 +193,9 @@ def home(request):
     counts = {
         "incidents": incidents.count(),
         "claims": Claim.objects.filter(incident__in=incidents).count(),
-        "groups": Group.objects.count(),
-        "brands": Brand.objects.count(),
-        "sources": Source.objects.count(),
+        "groups": selectors.groups(request.user).count(),
+        "brands": selectors.brands(request.user).count(),
+        "sources": selectors.sources(request.user).count(),
     }
     return render(request, "home.html", {"counts": counts, "latest": latest})
 
@@ -214,12 +212,14 @@ def search(request):
     results = {}
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     if q:
-        actors = match_actors(q)
-        incidents_filter = IncidentFilterSet({"q": q}, queryset=selectors.incidents(request.user))
+        actors = match_actors(q, request.user)
+        incidents_filter = IncidentFilterSet(
+            {"q": q}, queryset=selectors.incidents(request.user), request=request
+        )
         found = incidents_filter.qs.for_table()
         results = {
-            "groups": Group.objects.filter(pk__in=actors.group_ids).order_by("name"),
-            "brands": Brand.objects.filter(pk__in=actors.brand_ids).order_by("name"),
+            "groups": selectors.groups(request.user).filter(pk__in=actors.group_ids),
+            "brands": selectors.brands(request.user).filter(pk__in=actors.brand_ids),
             "incidents": IncidentTable(found[:20], orderable=False),
             "incident_count": found.count(),
             "locations": text_search(
@@ -228,7 +228,7 @@ def search(request):
                 ["name", "alternate_names", "arabic_name", "admin1"],
             ).order_by("-search_rank", "name")[:20],
             "sources": text_search(
-                Source.objects.all(), q, ["title", "publisher", "url", "author"]
+                selectors.sources(request.user), q, ["title", "publisher", "url", "author"]
             ).order_by("-search_rank", "-published")[:20],
         }
     status = 200 if form.is_valid() else 400

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from kb.admin import CuratedAdmin
+from kb.admin import PublishableAdmin
 from sources.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(CuratedAdmin):
+class SourceAdmin(PublishableAdmin):
     list_display = ["title", "publisher", "kind", "published_display", "reliability", "language"]
     list_filter = ["kind", "reliability", "language", "published_precision"]
     search_fields = ["title", "publisher", "url", "author", "notes"]

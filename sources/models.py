@@ -10,6 +10,14 @@ from simple_history.models import HistoricalRecords
 
 from kb import constraints
 from kb.dates import DatedMixin, DatePrecision, format_date
+from kb.visibility import (
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    VisibleQuerySet,
+    publication_status,
+    published,
+)
 
 
 class SourceKind(models.TextChoices):
@@ -47,7 +55,7 @@ class Credibility(models.IntegerChoices):
     CANNOT_JUDGE = 6, "6 – truth cannot be judged"
 
 
-class Source(DatedMixin, models.Model):
+class Source(Publishable, DatedMixin, models.Model):
     """A document that states facts: a news article, a think-tank report, a government statement,
     a post on a claim channel. Graded for reliability on the Admiralty scale."""
 
@@ -76,7 +84,11 @@ class Source(DatedMixin, models.Model):
         help_text="Admiralty scale; F when it cannot be judged.",
     )
     notes = models.TextField(blank=True)
+    status = publication_status()
     history = HistoricalRecords()
+
+    objects = PublishableQuerySet.as_manager()
+    used_by = ("incidentcitations__incident", "claimcitations__claim__incident")
 
     date_fields = ("published",)
 
@@ -94,6 +106,7 @@ class Source(DatedMixin, models.Model):
             constraints.one_of("reliability", Reliability, "source_reliability_valid"),
             *constraints.dated("published", "source"),
             constraints.in_window("accessed", "source"),
+            constraints.one_of("status", PublicationStatus, "source_status_valid"),
             models.UniqueConstraint(
                 fields=["url"],
                 condition=~Q(url=""),
@@ -134,11 +147,23 @@ class Citation(models.Model):
         choices=Credibility, default=Credibility.CANNOT_JUDGE
     )
 
+    record_field = ""  # the concrete citation's foreign key to the record it supports
+
+    objects = VisibleQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
     def __str__(self):
         return str(self.source)
+
+    @classmethod
+    def public_condition(cls, prefix: str = "") -> Q:
+        """Public when its source is published and the record it supports is public."""
+        record = cls._meta.get_field(cls.record_field).related_model
+        return published(f"{prefix}source__") & record.public_condition(
+            f"{prefix}{cls.record_field}__"
+        )
 
     @classmethod
     def constraints_for(cls, record: str, prefix: str) -> list:

@@ -82,6 +82,7 @@ def records():
     """A published incident with every kind of record around it, every text field marked."""
     newest = Incident.objects.order_by("-date").first().date + datetime.timedelta(days=1)
     source = Source.objects.create(
+        status="published",
         title=typed("source.title"),
         url="https://example.org/" + typed("source.url", word=False),
         archive_url="https://archive.example.org/" + typed("source.archive_url", word=False),
@@ -93,14 +94,18 @@ def records():
         published_precision="day",
     )
     group = Group.objects.create(
+        status="published",
         name=typed("group.name"),
         slug="zephyr-group",
         arabic_name=typed("group.arabic_name"),
         acronym=typed("group.acronym", word=False),
         description=typed("group.description"),
     )
-    attributor = Group.objects.create(name=typed("attributor.name"), slug="zephyr-state")
+    attributor = Group.objects.create(
+        status="published", name=typed("attributor.name"), slug="zephyr-state"
+    )
     brand = Brand.objects.create(
+        status="published",
         name=typed("brand.name"),
         slug="zephyr-brand",
         arabic_name=typed("brand.arabic_name"),
@@ -129,6 +134,7 @@ def records():
         description=typed("channel.description"),
     )
     location = Location.objects.create(
+        status="published",
         name=typed("location.name"),
         slug="zephyr-site",
         arabic_name=typed("location.arabic_name"),

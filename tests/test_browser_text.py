@@ -58,6 +58,7 @@ def named(django_db_setup, django_db_blocker):
     without_history = override_settings(SIMPLE_HISTORY_ENABLED=False)
     with django_db_blocker.unblock(), without_history:
         location = Location.objects.create(
+            status="published",
             name=LOCATION,
             slug="xss-site",
             kind="town",
@@ -65,9 +66,11 @@ def named(django_db_setup, django_db_blocker):
             latitude=30.51,
             longitude=47.78,
         )
-        group = Group.objects.create(name=GROUP, slug="xss-group")
-        brand = Brand.objects.create(name=BRAND, slug="xss-brand")
-        source = Source.objects.create(title="A source for the HTML names", url="")
+        group = Group.objects.create(status="published", name=GROUP, slug="xss-group")
+        brand = Brand.objects.create(status="published", name=BRAND, slug="xss-brand")
+        source = Source.objects.create(
+            status="published", title="A source for the HTML names", url=""
+        )
         incident = Incident.objects.create(
             code="xss-incident",
             title="An incident at a place named in HTML",

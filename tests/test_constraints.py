@@ -283,6 +283,22 @@ def test_incident_vocabularies_reject_unknown_values(field, value, constraint):
         make_incident(**{field: value})
 
 
+@pytest.mark.parametrize(
+    "make, constraint",
+    [
+        (make_group, "group_status_valid"),
+        (make_brand, "brand_status_valid"),
+        (make_location, "location_status_valid"),
+        (make_source, "source_status_valid"),
+    ],
+)
+def test_a_publication_status_is_draft_or_published(make, constraint):
+    make(status="draft")
+    make(status="published")
+    with rejected(constraint):
+        make(status="public")
+
+
 def test_incident_codes_are_unique():
     make_incident(code="2024-01-28-duplicate")
     with rejected("code"):

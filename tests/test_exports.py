@@ -593,6 +593,7 @@ TRICKY_SUMMARY = 'First line, with a comma and "quotes"\nsecond line; ends "quot
 @pytest.fixture
 def southern_location(db):
     return Location.objects.create(
+        status="published",
         name="Test site in Chile",
         slug="test-site-chile",
         kind="town",

@@ -380,7 +380,9 @@ def test_group_via_brand_adds_incidents_claimed_under_the_groups_brands(client):
     ],
 )
 def test_group_via_brand_follows_only_live_affiliations(client, status, widened):
-    group = Group.objects.create(name="Synthetic Brigade", slug="synthetic-brigade")
+    group = Group.objects.create(
+        status="published", name="Synthetic Brigade", slug="synthetic-brigade"
+    )
     Affiliation.objects.create(group=group, brand=Brand.objects.get(slug=IRI), status=status)
     found = codes(client, {"group": group.slug, "group_via_brand": "1"})
     assert found == (csv_naming("Islamic Resistance in Iraq") if widened else set())
@@ -399,7 +401,7 @@ def test_brand_gives_incidents_claimed_under_or_attributed_to_it(client):
 
 
 def test_brand_without_claims_gives_nothing_and_unknown_brand_is_refused(client):
-    Brand.objects.create(name="Synthetic Front", slug="synthetic-front")
+    Brand.objects.create(status="published", name="Synthetic Front", slug="synthetic-front")
     assert codes(client, {"brand": "synthetic-front"}) == set()
     assert_rejected(client, "/incidents/", {"brand": "no-such-brand"}, "brand")
 
@@ -503,7 +505,7 @@ def test_competing_finds_two_current_claims_by_different_claimants(client):
 
 
 def test_claims_under_two_different_brands_compete(client):
-    Brand.objects.create(name="Synthetic Front", slug="synthetic-front")
+    Brand.objects.create(status="published", name="Synthetic Front", slug="synthetic-front")
     add_responsibility_claim(HARIR_FIRE, brand="synthetic-front")  # the IRI claimed it too
     assert codes(client, {"competing": "1"}) == {HARIR_FIRE}
 
@@ -925,7 +927,7 @@ def test_groups_brand_filter_lists_the_brands_member_groups(client):
     found = listing(client, "/groups/", {"brand": IRI})
     assert names(found) == members
     assert len(found) == len(members)  # once each, though most have several assessments
-    Brand.objects.create(name="Synthetic Front", slug="synthetic-front")
+    Brand.objects.create(status="published", name="Synthetic Front", slug="synthetic-front")
     assert listing(client, "/groups/", {"brand": "synthetic-front"}) == []
 
 
@@ -964,7 +966,9 @@ def test_brands_list_q_and_counts(client):
 
 @pytest.mark.parametrize("sort", ["incident_count", "member_count", "launched"])
 def test_brands_sort(client, sort):
-    Brand.objects.create(name="Synthetic Front", slug="synthetic-front")  # no claims, members, date
+    Brand.objects.create(
+        status="published", name="Synthetic Front", slug="synthetic-front"
+    )  # no claims, members, date
     ascending = [b.slug for b in listing(client, "/brands/", {"sort": sort})]
     descending = [b.slug for b in listing(client, "/brands/", {"sort": f"-{sort}"})]
     if sort == "launched":  # an unknown launch date comes last both ways

@@ -584,6 +584,7 @@ CHANGES = {
         "founded": "2004-01-01",
         "founded_precision": ("month", "month"),
         "description": "A new description.",
+        "status": ("draft", "draft", lambda: unused(Group, slug="x-copy").slug),
         "aliases": ("Other alias | New alias", "New alias | Other alias"),
         "source_ids": "1 | 2",
     },
@@ -595,6 +596,7 @@ CHANGES = {
         "launched": "2023-11-01",
         "launched_precision": ("day", "day"),
         "description": "A new description.",
+        "status": ("draft", "draft", lambda: unused(Brand, slug="x-copy").slug),
         "aliases": "IRI | New alias",
         "source_ids": "1",
     },
@@ -609,6 +611,7 @@ CHANGES = {
         "latitude": "34.5000000",
         "longitude": "41.0000000",
         "notes": "New notes.",
+        "status": ("draft", "draft", lambda: unused(Location, slug="x-copy", kind="town").slug),
         "source_ids": "1 | 155",
     },
     "sources": {
@@ -625,8 +628,19 @@ CHANGES = {
         "accessed": "2024-07-01",
         "reliability": "B",
         "notes": "New notes.",
+        "status": ("draft", "draft", lambda: str(unused(Source, title="x-copy").pk)),
     },
 }
+
+
+def unused(model, **fields):
+    """A published record no incident uses: one an import may make a draft again."""
+    if model is not Source:
+        fields.setdefault("name", "Unused")
+    if model is Location:
+        fields.setdefault("country", "IQ")
+    return model.objects.create(status="published", **fields)
+
 
 IMPORTED = [
     (name, column.name)

@@ -188,10 +188,11 @@ def test_the_command_reports_every_refused_row(tmp_path):
 # --- After the largest import allowed, the admin still adds records -----------------------------
 
 
-def test_after_importing_the_largest_ids_allowed_the_admin_adds_a_source_and_a_claim(
-    tmp_path, editor_client
-):
-    """On SQLite and PostgreSQL alike: the sequence continues after the imported ids."""
+def test_after_importing_the_largest_ids_allowed_the_admin_adds_a_source_and_a_claim(tmp_path, pub):
+    """On SQLite and PostgreSQL alike: the sequence continues after the imported ids. (A
+    publisher: the new source is a draft, which only a publisher may cite on a published
+    incident, publishing it.)"""
+    editor_client = pub
     source_id = largest(Source) + 1_000_000
     out, _ = run_command("sources", str(sources_file(tmp_path, source_id)))
     assert "sources: 1 created" in out
