@@ -240,3 +240,22 @@ def test_every_public_route_is_swept():
     }
     swept = {resolve(url.split("?")[0]).route for url in ENDPOINTS}
     assert routes <= swept, routes - swept
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/incidents/?brand=%00&brand=",
+        "/incidents/?location=%00&location=",
+        "/claims/?group=%00&group=",
+        "/groups/kataib-hezbollah/?location=%00&location=",
+        "/incidents/export.csv?killed_min=abc&killed_min=0",
+        "/incidents/?contry=IQ",
+        "/incidents/?interval=year",
+    ],
+)
+def test_the_reported_cases_are_refused_with_400_for_anonymous_readers(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    name = url.split("?")[1].split("=")[0]
+    assert name in errors_of(response)
