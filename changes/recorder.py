@@ -124,8 +124,13 @@ def build(row, prev) -> Change | None:
 
 
 def tracked_fields(model):
+    """The fields whose changes the log reports: those the history keeps (not the derived ones,
+    claims.derived), bookkeeping aside."""
+    kept = {f.name for f in model.history.model._meta.concrete_fields}
     return [
-        f for f in model._meta.concrete_fields if not f.primary_key and f.name not in IGNORED_FIELDS
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in IGNORED_FIELDS and f.name in kept
     ]
 
 

@@ -1,12 +1,11 @@
 """Filters for the incident and claim lists: one FilterSet per list, shared by its page, its export
 and the tests. Parameter names are part of the public URL contract (see the codebook)."""
 
-import datetime
-
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from claims.derived import actor_token
 from claims.models import (
     Claim,
     ClaimKind,
@@ -21,7 +20,6 @@ from claims.models import (
 from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group
 from groups.search import match_actors
 from kb.countries import COUNTRIES
-from kb.dates import DatePrecision
 from kb.filters import (
     CountFilter,
     FlagFilter,
@@ -32,21 +30,9 @@ from kb.filters import (
     viewer,
     visible_choices,
 )
-from kb.search import text_search
+from kb.search import document_search, text_search
 
 CHECKBOXES = forms.CheckboxSelectMultiple
-
-INCIDENT_TEXT_FIELDS = [
-    "title",
-    "code",
-    "summary",
-    "place",
-    "facility",
-    "weapon_detail",
-    "target_detail",
-    "location__name",
-    "location__alternate_names",
-]
 
 
 class DateRangeForm(forms.Form):
@@ -56,29 +42,6 @@ class DateRangeForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end of the range is before its start.")
         return data
-
-
-MAX_WEEK_START = datetime.date.max - datetime.timedelta(days=6)
-
-
-def overlapping(start: datetime.date | None, end: datetime.date | None) -> Q:
-    """Incidents whose possible dates (their date, end date and precision) overlap [start, end].
-
-    An incident known only to the month is in a range that touches that month; one dated to the
-    week is in a range that touches the seven days ending on its date (kb.dates.possible_range).
-    """
-    condition = Q()
-    if end:
-        week_end = end + datetime.timedelta(days=6) if end < MAX_WEEK_START else datetime.date.max
-        condition &= Q(date__lte=end) | Q(date_precision=DatePrecision.WEEK, date__lte=week_end)
-    if start:
-        month, year = start.replace(day=1), start.replace(month=1, day=1)
-        condition &= Q(date_end__gte=start) | Q(date_end__isnull=True) & (
-            Q(date_precision__in=[DatePrecision.DAY, DatePrecision.WEEK], date__gte=start)
-            | Q(date_precision=DatePrecision.MONTH, date__gte=month)
-            | Q(date_precision=DatePrecision.YEAR, date__gte=year)
-        )
-    return condition
 
 
 def naming(claims, group: Group | None = None, brand: Brand | None = None, via_brand=False):
@@ -167,18 +130,17 @@ class IncidentFilterSet(StrictFilterSet):
     def filter_competing(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.competing() if value else queryset.exclude(pk__in=queryset.competing())
+        return queryset.competing() if value else queryset.not_competing()
 
     def filter_unclaimed(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.unclaimed() if value else queryset.exclude(pk__in=queryset.unclaimed())
+        return queryset.unclaimed() if value else queryset.claimed()
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        if data.get("date_from") or data.get("date_to"):
-            queryset = queryset.filter(overlapping(data.get("date_from"), data.get("date_to")))
+        queryset = queryset.overlapping(data.get("date_from"), data.get("date_to"))
         queryset = self.filter_claims(queryset, data)
         if data.get("q"):
             queryset = self.search(queryset, data["q"], sorted_by_user=bool(data.get("sort")))
@@ -215,14 +177,12 @@ class IncidentFilterSet(StrictFilterSet):
         return queryset
 
     def search(self, queryset, query, sorted_by_user):
+        """The incidents' stored search documents (claims.derived): their text, and those
+        claimed by, attributed to or denied by a group or brand the query names."""
         actors = match_actors(query, viewer(self.request))
-        extra = None
-        if actors:
-            by_actor = Claim.objects.filter(incident=OuterRef("pk")).filter(
-                Q(group_id__in=actors.group_ids) | Q(brand_id__in=actors.brand_ids)
-            )
-            extra = Q(Exists(by_actor))
-        queryset = text_search(queryset, query, INCIDENT_TEXT_FIELDS, extra=extra)
+        tokens = [actor_token("g", pk) for pk in sorted(actors.group_ids)]
+        tokens += [actor_token("b", pk) for pk in sorted(actors.brand_ids)]
+        queryset = document_search(queryset, query, tokens)
         return queryset if sorted_by_user else queryset.order_by("-search_rank", "-date", "code")
 
 
@@ -286,10 +246,8 @@ class ClaimFilterSet(StrictFilterSet):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         if data.get("date_from") or data.get("date_to"):
-            incidents = Incident.objects.filter(
-                overlapping(data.get("date_from"), data.get("date_to"))
-            )
-            queryset = queryset.filter(incident__in=incidents)
+            incidents = Incident.objects.overlapping(data.get("date_from"), data.get("date_to"))
+            queryset = queryset.filter(incident__in=incidents.values("pk"))
         if not data.get("sort"):
             queryset = queryset.order_by("-incident__date", "incident__code", "date", "pk")
         return queryset

@@ -3,11 +3,14 @@ them. Every incident and claim cites its sources; claims are superseded, never o
 
 import datetime
 
+from django.contrib.postgres.fields import DateRangeField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from psycopg.types.range import Range as DateRange
 from simple_history.models import HistoricalRecords
 
 from groups.models import Brand, Channel, Group
@@ -183,22 +186,62 @@ class IncidentQuerySet(PublishableQuerySet):
         current = Claim.objects.filter(status=ClaimStatus.CURRENT).select_related(
             "group", "brand", "attributed_by"
         )
-        return self.select_related("location").prefetch_related(
-            models.Prefetch("claims", queryset=current, to_attr="current_claims")
+        return (
+            self.select_related("location")
+            .defer("search_text", "search_vector")
+            .prefetch_related(models.Prefetch("claims", queryset=current, to_attr="current_claims"))
         )
 
-    def with_competing(self):
-        """Annotate `competing`: two current claims of responsibility by different claimants."""
-        return self.annotate(competing=models.Exists(competing_claims()))
-
     def competing(self):
-        return self.filter(models.Exists(competing_claims()))
+        """Two current claims of responsibility by different claimants (claims.derived keeps
+        the count; competing_claims() says the same from the claims themselves)."""
+        return self.filter(claimant_count__gte=2)
+
+    def not_competing(self):
+        return self.filter(claimant_count__lt=2)
 
     def unclaimed(self):
         """No current claim of responsibility (attributions and denials do not count)."""
-        return self.exclude(
-            models.Exists(current_responsibility().filter(incident=models.OuterRef("pk")))
-        )
+        return self.filter(claimant_count=0)
+
+    def claimed(self):
+        return self.filter(claimant_count__gt=0)
+
+    def overlapping(self, start: datetime.date | None, end: datetime.date | None):
+        """Incidents whose possible dates (`first_day` to `last_day`, claims.derived) overlap
+        [start, end]; either end may be open. PostgreSQL reads a GiST index of the range."""
+        if start is None and end is None:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            days = PossibleDays("first_day", "last_day")
+            return self.alias(days=days).filter(days__overlap=DateRange(start, end, "[]"))
+        condition = models.Q()
+        if start:
+            condition &= models.Q(last_day__gte=start)
+        if end:
+            condition &= models.Q(first_day__lte=end)
+        return self.filter(condition)
+
+
+class PossibleDays(models.Func):
+    """daterange(first_day, last_day, '[]'): the expression the GiST index is built on."""
+
+    function = "daterange"
+    template = "%(function)s(%(expressions)s, '[]')"
+    output_field = DateRangeField()
+
+
+DERIVED_FIELDS = [
+    "first_day",
+    "last_day",
+    "claimant_count",
+    "claimant_group",
+    "claimant_brand",
+    "claim_group_count",
+    "claim_group",
+    "search_text",
+    "search_vector",
+]
 
 
 class Incident(Publishable, DatedMixin, models.Model):
@@ -254,8 +297,36 @@ class Incident(Publishable, DatedMixin, models.Model):
     status = publication_status()
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    # Derived, never typed: kept by claims.derived on every write path, rebuilt and verified by
+    # `manage.py derived`, left out of the history (they change when other records do).
+    first_day = models.DateField(null=True, editable=False, help_text="First possible day.")
+    last_day = models.DateField(null=True, editable=False, help_text="Last possible day.")
+    claimant_count = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Distinct claimants (group and brand) of current claims of responsibility.",
+    )
+    claimant_group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    claimant_brand = models.ForeignKey(
+        Brand, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    claim_group_count = models.PositiveSmallIntegerField(
+        default=0,
+        editable=False,
+        help_text="Distinct groups named by current claims of responsibility.",
+    )
+    claim_group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, editable=False, related_name="+"
+    )
+    search_text = models.TextField(blank=True, editable=False)
+    # PostgreSQL: a trigger keeps it as to_tsvector('english', search_text); empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     sources = models.ManyToManyField(Source, through="IncidentCitation", related_name="incidents")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=DERIVED_FIELDS)
 
     objects = IncidentQuerySet.as_manager()
 

@@ -9,13 +9,14 @@ bar's week or month are counted as well in `uncertain`, so the chart never hides
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Count, DateField, Max, Min, Value
+from django.db.models.functions import Least, Trunc
 
-from claims.models import Claim, ClaimKind, ClaimStatus, Location, Weapon
-from kb.dates import possible_range
+from claims.models import Location, Weapon
 
 # Colour-blind-safe qualitative palette (Okabe & Ito), then neutral grey for "other".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -56,57 +57,86 @@ class VisualForm(forms.Form):
         return self.cleaned_data["stack"] or DEFAULT_OPTIONS["stack"]
 
 
-@dataclass
-class Row:
-    pk: int
-    first: datetime.date
-    last: datetime.date
-    weapon: str
-    location_id: int | None
-    # Current claims of responsibility: (group name, brand name), either may be None.
-    claims: list[tuple[str | None, str | None]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Tally:
+    """Incidents counted together: the same first and last day (each truncated to the bucket
+    unit asked of the database), the same series key and location."""
 
-
-def rows(incidents) -> list[Row]:
-    """The selected incidents with their current claimants, in two queries."""
-    found = {}
-    for pk, date, precision, end, weapon, location_id in incidents.order_by().values_list(
-        "pk", "date", "date_precision", "date_end", "weapon", "location_id"
-    ):
-        first, last = possible_range(date, precision, end)
-        found[pk] = Row(pk, first, last, weapon, location_id)
-    claims = Claim.objects.filter(
-        incident__in=incidents.order_by().values("pk"),
-        kind=ClaimKind.RESPONSIBILITY,
-        status=ClaimStatus.CURRENT,
-    ).values_list("incident_id", "group__name", "brand__name")
-    for incident_id, group, brand in claims:
-        row = found.get(incident_id)
-        if row is not None and (group, brand) not in row.claims:
-            row.claims.append((group, brand))
-    return list(found.values())
+    first: datetime.date | None
+    last: datetime.date | None
+    key: str
+    count: int
+    location_id: int | None = None
 
 
 WEAPONS = dict(Weapon.choices)
 
+# The series key of an incident, from its derived claimant fields (claims.derived): by
+# claimant, the brand a claim is made under, or the group when there is no brand, and two
+# claims by different claimants (as the `competing` filter counts them) are competing claims;
+# by group, the group that claims, whatever the brand.
+KEY_FIELDS = {
+    "weapon": ["weapon"],
+    "claimant": ["claimant_count", "claimant_group__name", "claimant_brand__name"],
+    "group": ["claimant_count", "claim_group_count", "claim_group__name"],
+}
 
-def key_of(row: Row, stack: str) -> str:
-    """The series an incident is drawn in. By claimant: the brand a claim is made under, or the
-    group when there is no brand; two claims by different claimants (as the `competing` filter
-    counts them) are competing claims. By group: the group that claims, whatever the brand."""
+
+def key_of(stack: str, values: dict) -> str:
     if stack == "weapon":
-        return WEAPONS.get(row.weapon, row.weapon)
-    if not row.claims:
+        return WEAPONS.get(values["weapon"], values["weapon"])
+    if values["claimant_count"] == 0:
         return UNCLAIMED
     if stack == "group":
-        groups = sorted({group for group, _ in row.claims if group})
-        if not groups:
+        groups = values["claim_group_count"]
+        if groups == 0:
             return BRAND_ONLY
-        return groups[0] if len(groups) == 1 else COMPETING
-    if len(row.claims) > 1:
+        return values["claim_group__name"] if groups == 1 else COMPETING
+    if values["claimant_count"] > 1:
         return COMPETING
-    group, brand = row.claims[0]
-    return brand or group
+    return values["claimant_brand__name"] or values["claimant_group__name"]
+
+
+def tallies(incidents, stack: str, unit: str | None = None, by_location=False) -> list[Tally]:
+    """The selected incidents counted by the database, grouped by series key, by first and last
+    possible day truncated to `unit` (week, month or year; None: not by date), and by location
+    if asked: one query, whatever their number."""
+    annotations = {"capped_count": Least("claimant_count", Value(2))}  # 2: "2 or more"
+    if unit is not None:
+        annotations["bucket_first"] = Trunc("first_day", unit, output_field=DateField())
+        annotations["bucket_last"] = Trunc("last_day", unit, output_field=DateField())
+    fields = [f for f in KEY_FIELDS[stack] if f != "claimant_count"]
+    fields += ["location_id"] if by_location else []
+    rows = (
+        incidents.order_by()
+        .annotate(**annotations)
+        .values(*annotations, *fields)
+        .annotate(n=Count("pk"))
+    )
+    found = []
+    for row in rows:
+        row["claimant_count"] = row["capped_count"]
+        found.append(
+            Tally(
+                first=as_date(row.get("bucket_first")),
+                last=as_date(row.get("bucket_last")),
+                key=key_of(stack, row),
+                count=row["n"],
+                location_id=row.get("location_id"),
+            )
+        )
+    return found
+
+
+def as_date(value) -> datetime.date:
+    """SQLite's truncation answers a datetime, PostgreSQL's a date."""
+    return value.date() if isinstance(value, datetime.datetime) else value  # or None
+
+
+def span(incidents) -> tuple[datetime.date | None, datetime.date | None]:
+    """The earliest and latest first possible day of the selected incidents."""
+    found = incidents.order_by().aggregate(first=Min("first_day"), last=Max("first_day"))
+    return found["first"], found["last"]
 
 
 def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
@@ -190,24 +220,31 @@ def bucket_label(start: datetime.date, interval: str) -> str:
     return f"{start.year:04d}s"
 
 
-def timeline(incidents, interval="month", stack="claimant", selected=None) -> dict:
+def timeline(incidents, interval="month", stack="claimant", counted=None) -> dict:
     """Counts per bucket and series, with every empty bucket between the first and the last; a
-    finer interval than the dates allow is coarsened, and the answer says so."""
-    selected = rows(incidents) if selected is None else selected
-    keys = Counter(key_of(row, stack) for row in selected)
-    listed, drawn_as = series(keys)
+    finer interval than the dates allow is coarsened, and the answer says so. The database
+    counts (`tallies`); `counted` gives the tallies instead (at day precision), for tests."""
     asked = interval
-    if selected:
-        interval = drawable_interval(
-            min(row.first for row in selected), max(row.first for row in selected), interval
-        )
+    if counted is None:
+        first, last = span(incidents)
+        if first is not None:
+            interval = drawable_interval(first, last, interval)
+        unit = interval if interval in ("week", "month", "year") else "year"
+        counted = tallies(incidents, stack, unit) if first is not None else []
+    elif counted:
+        first = min(t.first for t in counted)
+        interval = drawable_interval(first, max(t.first for t in counted), interval)
+    keys: Counter = Counter()
+    for t in counted:
+        keys[t.key] += t.count
+    listed, drawn_as = series(keys)
     counts: dict[datetime.date, Counter] = defaultdict(Counter)
     uncertain: Counter = Counter()
-    for row in selected:
-        start = bucket_start(row.first, interval)
-        counts[start][drawn_as[key_of(row, stack)]] += 1
-        if row.last > bucket_end(start, interval):
-            uncertain[start] += 1
+    for t in counted:
+        start = bucket_start(t.first, interval)
+        counts[start][drawn_as[t.key]] += t.count
+        if t.last > bucket_end(start, interval):
+            uncertain[start] += t.count
     buckets = []
     start, last = (min(counts), max(counts)) if counts else (None, None)
     while start is not None and start <= last:
@@ -227,27 +264,30 @@ def timeline(incidents, interval="month", stack="claimant", selected=None) -> di
         "asked_interval": asked,
         "coarsened": interval != asked,
         "stack": stack,
-        "total": len(selected),
+        "total": keys.total(),
         "series": listed,
         "buckets": buckets,
     }
 
 
-def locations(incidents, query: dict, path: str, selected=None) -> dict:
+def locations(incidents, query: dict, path: str) -> dict:
     """A GeoJSON FeatureCollection with one point per location that has coordinates: how many of
     the selected incidents happened there, by claimant, and the URL that filters the page to it.
-    `unlocated` counts the incidents the map cannot show."""
-    selected = rows(incidents) if selected is None else selected
-    keys = Counter(key_of(row, "claimant") for row in selected)
+    `unlocated` counts the incidents the map cannot show. The database counts, by location and
+    claimant (one query), whatever the number of incidents."""
+    counted = tallies(incidents, "claimant", by_location=True)
+    keys: Counter = Counter()
+    for t in counted:
+        keys[t.key] += t.count
     listed, drawn_as = series(keys)
     colours = {s["key"]: s["colour"] for s in listed}
     by_location: dict[int, Counter] = defaultdict(Counter)
     unlocated = 0
-    for row in selected:
-        if row.location_id is None:
-            unlocated += 1
+    for t in counted:
+        if t.location_id is None:
+            unlocated += t.count
         else:
-            by_location[row.location_id][drawn_as[key_of(row, "claimant")]] += 1
+            by_location[t.location_id][drawn_as[t.key]] += t.count
     places = Location.objects.filter(pk__in=by_location).order_by("name")
     features = []
     for place in places:
@@ -284,6 +324,6 @@ def locations(incidents, query: dict, path: str, selected=None) -> dict:
         "type": "FeatureCollection",
         "features": features,
         "series": listed,
-        "total": len(selected),
+        "total": keys.total(),
         "unlocated": unlocated,
     }

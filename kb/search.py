@@ -3,7 +3,8 @@ fallback for SQLite that finds the same kind of matches (every word somewhere in
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 CONFIG = "english"
 
@@ -41,3 +42,32 @@ def Q_any(fields: list[str], word: str) -> Q:
     for field in fields:
         condition |= Q(**{f"{field}__icontains": word})
     return condition
+
+
+def document_search(queryset: QuerySet, query: str, tokens: list[str]):
+    """Rows whose stored search document matches the query, or holds one of `tokens` (words the
+    document carries for what it names, e.g. `actorg12`), annotated with `search_rank`.
+
+    PostgreSQL: the `search_vector` column (a trigger keeps it from `search_text`) under a GIN
+    index, one `@@` for both. Elsewhere: every word of the query in `search_text`, or a token.
+    """
+    query = query.strip()
+    if not query:
+        return queryset
+    if uses_postgres(queryset):
+        search = SearchQuery(query, search_type="websearch", config=CONFIG)
+        if tokens:
+            search |= SearchQuery(" | ".join(tokens), search_type="raw", config=CONFIG)
+        rank = SearchRank(F("search_vector"), search)
+        return queryset.filter(search_vector=search).annotate(search_rank=rank)
+    condition = Q()
+    for word in query.split():
+        condition &= Q(search_text__icontains=word)
+    padded = Concat(Value(" "), "search_text", Value(" "), output_field=TextField())
+    for token in tokens:
+        condition |= Q(search_padded__contains=f" {token} ")
+    return (
+        queryset.alias(search_padded=padded)
+        .filter(condition)
+        .annotate(search_rank=Value(1.0, output_field=FloatField()))
+    )

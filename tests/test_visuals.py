@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from claims import derived
 from claims.models import (
     Claim,
     ClaimKind,
@@ -321,6 +322,7 @@ def test_imprecise_dates_are_uncertain_where_they_run_past_the_bucket(
 ):
     code = "2023-11-17-tell-beydar-drone"
     assert Incident.objects.filter(code=code).update(**change) == 1
+    derived.refresh(Incident.objects.filter(code=code).values_list("pk", flat=True))
     data = timeline(client, {"q": code}, interval=interval)
     [bucket] = data["buckets"]
     assert (bucket["start"], bucket["total"], bucket["uncertain"]) == (start, 1, uncertain)

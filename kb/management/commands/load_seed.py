@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from changes import recorder as changes
+from claims import derived
 from claims.models import Incident
 from kb.roles import CURATED_APPS
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             call_command("loaddata", str(SEED), verbosity=0)
             created = record_initial_history(REASON)
             changes.rebuild()
+            derived.rebuild()
         self.stdout.write(self.style.SUCCESS(f"Loaded the seed data: {created} records."))
 
 

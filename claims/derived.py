@@ -1,0 +1,234 @@
+"""Facts derived from an incident and its claims, stored on the incident so that a page over a
+million incidents reads indexed columns instead of recomputing them from every row:
+
+- `first_day`, `last_day`: its possible dates (kb.dates.possible_range);
+- its current claimants, from its current claims of responsibility: `claimant_count` distinct
+  (group, brand) pairs (0: unclaimed; 2 or more: competing claims), the pair when there is one
+  (`claimant_group`, `claimant_brand`), and the distinct groups among them (`claim_group_count`,
+  and `claim_group` when there is one);
+- `search_text`: what the incident is found by (its text, its location's names, and a token per
+  group or brand any of its claims names, `actorg12`, `actorb3`); on PostgreSQL a trigger keeps
+  `search_vector` = to_tsvector('english', search_text), under a GIN index.
+
+Kept on every write path: `Incident.save()` sets the dates; a save of an incident, a claim or a
+location (signals, connected in ClaimsConfig.ready) refreshes the incidents it touches. A bulk
+write that bypasses the ORM (the synthetic-data generator) calls `rebuild()`. `verify()` compares
+what is stored with what `compute()` gives; `manage.py derived --check` and `--rebuild`.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import connection
+
+from kb.dates import possible_range
+
+RESPONSIBILITY, CURRENT = "responsibility", "current"
+SUMMARY_FIELDS = [
+    "claimant_count",
+    "claimant_group_id",
+    "claimant_brand_id",
+    "claim_group_count",
+    "claim_group_id",
+]
+FIELDS = ["first_day", "last_day", *SUMMARY_FIELDS, "search_text"]
+TEXT_FIELDS = ["title", "code", "summary", "place", "facility", "weapon_detail", "target_detail"]
+CHUNK = 2000
+
+
+def actor_token(kind: str, pk: int) -> str:
+    """The search token of a group ('g') or a brand ('b') that a claim names."""
+    return f"actor{kind}{pk}"
+
+
+def dates(date, precision, end) -> tuple:
+    return possible_range(date, precision, end) if date else (None, None)
+
+
+def summary(pairs: Iterable[tuple[int | None, int | None]]) -> dict:
+    """The claimant fields from the (group, brand) pairs of current claims of responsibility."""
+    pairs = set(pairs)
+    groups = {group for group, _ in pairs if group is not None}
+    single = next(iter(pairs)) if len(pairs) == 1 else (None, None)
+    return {
+        "claimant_count": len(pairs),
+        "claimant_group_id": single[0],
+        "claimant_brand_id": single[1],
+        "claim_group_count": len(groups),
+        "claim_group_id": next(iter(groups)) if len(groups) == 1 else None,
+    }
+
+
+def text(values: dict, location: tuple[str, str] | None, tokens: Iterable[str]) -> str:
+    """The search text, as rebuild()'s SQL writes it (concat_ws: empty fields kept, a missing
+    location or token list left out)."""
+    parts = [values[name] for name in TEXT_FIELDS]
+    if location is not None:
+        parts += list(location)
+    tokens = sorted(set(tokens))
+    if tokens:
+        parts.append(" ".join(tokens))
+    return " ".join(parts)
+
+
+def compute(incident_ids: Iterable[int]) -> dict[int, dict]:
+    """What the derived fields should hold, for these incidents, in three queries."""
+    from claims.models import Claim, Incident, Location
+
+    rows = Incident.objects.filter(pk__in=incident_ids).values(
+        "pk", "date", "date_precision", "date_end", "location_id", *TEXT_FIELDS
+    )
+    incidents = {row["pk"]: row for row in rows}
+    location_ids = {row["location_id"] for row in incidents.values()} - {None}
+    locations = {
+        pk: (name, alternate_names)
+        for pk, name, alternate_names in Location.objects.filter(pk__in=location_ids).values_list(
+            "pk", "name", "alternate_names"
+        )
+    }
+    pairs, tokens = defaultdict(set), defaultdict(set)
+    claims = Claim.objects.filter(incident_id__in=incidents).values_list(
+        "incident_id", "kind", "status", "group_id", "brand_id"
+    )
+    for incident_id, kind, status, group_id, brand_id in claims:
+        if kind == RESPONSIBILITY and status == CURRENT:
+            pairs[incident_id].add((group_id, brand_id))
+        if group_id:
+            tokens[incident_id].add(actor_token("g", group_id))
+        if brand_id:
+            tokens[incident_id].add(actor_token("b", brand_id))
+    result = {}
+    for pk, row in incidents.items():
+        first, last = dates(row["date"], row["date_precision"], row["date_end"])
+        location = locations.get(row["location_id"])
+        result[pk] = {
+            "first_day": first,
+            "last_day": last,
+            **summary(pairs[pk]),
+            "search_text": text(row, location, tokens[pk]),
+        }
+    return result
+
+
+def refresh(incident_ids: Iterable[int]) -> None:
+    """Store what compute() gives for these incidents (an UPDATE each: no history row)."""
+    from claims.models import Incident
+
+    ids = sorted(set(incident_ids) - {None})
+    for start in range(0, len(ids), CHUNK):
+        for pk, values in compute(ids[start : start + CHUNK]).items():
+            Incident.objects.filter(pk=pk).update(**values)
+
+
+def stored(incident_ids: Iterable[int]) -> dict[int, dict]:
+    from claims.models import Incident
+
+    rows = Incident.objects.filter(pk__in=incident_ids).values("pk", *FIELDS)
+    return {row.pop("pk"): row for row in rows}
+
+
+def verify(limit: int | None = None) -> list[str]:
+    """The incidents whose stored derived fields differ from what they should be, with the
+    fields (all incidents, or the `limit` latest)."""
+    from claims.models import Incident
+
+    ids = Incident.objects.order_by("-pk").values_list("pk", flat=True)
+    ids = list(ids[:limit] if limit else ids.iterator(chunk_size=CHUNK))
+    problems = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        expected, found = compute(chunk), stored(chunk)
+        for pk, values in expected.items():
+            wrong = [name for name, value in values.items() if found[pk][name] != value]
+            if wrong:
+                problems.append(f"incident {pk}: {', '.join(wrong)}")
+    return problems
+
+
+def rebuild() -> None:
+    """Recompute every incident's derived fields: in three statements on PostgreSQL, chunk by
+    chunk elsewhere."""
+    from claims.models import Incident
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in REBUILD_SQL:
+                cursor.execute(statement)
+        return
+    refresh(Incident.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
+
+
+REBUILD_SQL = [
+    """
+    UPDATE claims_incident SET
+      first_day = CASE WHEN date_precision = 'week' THEN date - 6 ELSE date END,
+      last_day = COALESCE(date_end, CASE date_precision
+        WHEN 'month' THEN (date_trunc('month', date) + interval '1 month - 1 day')::date
+        WHEN 'year' THEN make_date(extract(year FROM date)::int, 12, 31)
+        ELSE date END)
+    """,
+    """
+    WITH pairs AS (
+      SELECT DISTINCT incident_id, group_id, brand_id FROM claims_claim
+      WHERE kind = 'responsibility' AND status = 'current'
+    ), summary AS (
+      SELECT incident_id, count(*) AS n,
+        CASE WHEN count(*) = 1 THEN min(group_id) END AS g,
+        CASE WHEN count(*) = 1 THEN min(brand_id) END AS b,
+        count(DISTINCT group_id) AS gn,
+        CASE WHEN count(DISTINCT group_id) = 1 THEN min(group_id) END AS gg
+      FROM pairs GROUP BY incident_id
+    )
+    UPDATE claims_incident i SET
+      claimant_count = coalesce(s.n, 0), claimant_group_id = s.g, claimant_brand_id = s.b,
+      claim_group_count = coalesce(s.gn, 0), claim_group_id = s.gg
+    FROM claims_incident i2 LEFT JOIN summary s ON s.incident_id = i2.id
+    WHERE i.id = i2.id
+    """,
+    """
+    WITH tokens AS (
+      SELECT incident_id, string_agg(DISTINCT token, ' ' ORDER BY token) AS tokens FROM (
+        SELECT incident_id, 'actorg' || group_id AS token FROM claims_claim
+        WHERE group_id IS NOT NULL
+        UNION
+        SELECT incident_id, 'actorb' || brand_id FROM claims_claim WHERE brand_id IS NOT NULL
+      ) named GROUP BY incident_id
+    )
+    UPDATE claims_incident i SET search_text = concat_ws(' ', i2.title, i2.code, i2.summary,
+      i2.place, i2.facility, i2.weapon_detail, i2.target_detail, l.name, l.alternate_names,
+      t.tokens)
+    FROM claims_incident i2
+      LEFT JOIN claims_location l ON l.id = i2.location_id
+      LEFT JOIN tokens t ON t.incident_id = i2.id
+    WHERE i.id = i2.id
+    """,
+]
+
+
+# --- Signals ---------------------------------------------------------------------------------
+
+
+def claim_moving(sender, instance, raw=False, **kwargs):
+    """Remember the incident a claim leaves, so that both are refreshed."""
+    if instance.pk and not raw:
+        previous = type(instance).objects.filter(pk=instance.pk).values_list("incident_id")
+        instance._previous_incident_id = previous.first()[0] if previous.exists() else None
+
+
+def claim_saved(sender, instance, raw=False, **kwargs):
+    if not raw:  # loaddata: the seed loader rebuilds once it is all in
+        refresh([instance.incident_id, getattr(instance, "_previous_incident_id", None)])
+
+
+def claim_deleted(sender, instance, **kwargs):
+    refresh([instance.incident_id])
+
+
+def incident_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh([instance.pk])
+
+
+def location_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh(instance.incidents.values_list("pk", flat=True))
