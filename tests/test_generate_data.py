@@ -22,6 +22,7 @@ from changes.models import Change
 from claims.models import Claim, ClaimCitation, Incident, IncidentCitation, Location
 from groups.models import Affiliation, Alias, Brand, Channel, Group, Relation
 from kb.roles import curated_models
+from kb.synthetic.loader import Loader
 from sources.models import Source
 
 N, SEED = 300, 7
@@ -70,6 +71,14 @@ def test_refuses_a_database_that_holds_records(db):
     assert "already holds 46 incidents" in message
     assert "never mixed with real ones" in message
     assert Source.objects.filter(url__startswith="https://synthetic.invalid/").count() == 0
+
+
+def test_columns_the_generator_does_not_set_get_their_defaults():
+    # How a column added later (a derived one, say) is filled: with its field's default.
+    columns, defaults = Loader(connection).columns(Relation, ["id", "subject_id", "kind"])
+    assert columns[:3] == ["id", "subject_id", "kind"]
+    assert dict(zip(columns[3:], defaults, strict=True))["end_precision"] == ""
+    assert dict(zip(columns[3:], defaults, strict=True))["note"] == ""
 
 
 def test_every_constraint_holds(generated, db):
