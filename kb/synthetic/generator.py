@@ -495,7 +495,8 @@ class Generator:
         counts = Weighted({1: 30, 2: 35, 3: 25, 4: 10})
         for group_id, (name, _, _, arabic, parts, _) in self.group_info.items():
             if parts is None:  # a state
-                candidates = [(f"Government of {name}", "other", "en", "Latn")]
+                the = "the " if name.startswith("United") else ""
+                candidates = [(f"Government of {the}{name}", "other", "en", "Latn")]
                 candidates.append((arabic, "original_script", "ar", "Arab"))
             else:
                 prefix, word = parts
