@@ -1,0 +1,1 @@
+"""Synthetic data for benchmarks: `manage.py generate_data` (see `kb.synthetic.generator`)."""
