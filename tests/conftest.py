@@ -1,8 +1,10 @@
 """Test harness: the seed data is loaded once per session into the test database (each test runs
 in a transaction that is rolled back), and the production-safe HTTP settings are relaxed for the
-test client."""
+test client. Passwords are hashed with a fast hasher: the tests sign users in, they do not measure
+the hash's strength (production keeps Django's default, PBKDF2)."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.core.management import call_command
@@ -11,6 +13,12 @@ from django.test import Client
 from kb.roles import EDITORS, PUBLISHERS
 
 PUBLISHER = "quillon"  # the publisher's username: a word that appears nowhere in the seed data
+
+
+def pytest_configure(config):
+    # PBKDF2's million iterations take about half a second per password: the `editor` fixture
+    # alone paid that in hundreds of tests. Set before any password is hashed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
