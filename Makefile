@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate seed clean
+.PHONY: run test chromium lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -21,11 +21,16 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.
-test: $(STAMP)
+## Chromium is checked first (and installed from Debian's packages if missing and allowed).
+test: chromium $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest $(PYTEST_ARGS)
+
+## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
+chromium:
+	@bin/ensure-chromium
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
