@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test` (each with its own test database); a file's tests stay on
+# one process, so that the browser tests share one live server and one Chromium.
+TEST_WORKERS ?= 2
 
 .PHONY: run test chromium lint format migrate seed clean
 
@@ -26,7 +29,7 @@ test: chromium $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
 chromium:
