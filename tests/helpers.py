@@ -1,14 +1,11 @@
-"""Helpers several test files share: a signed-in client in a role, the change log's export, and
-building data without the change log."""
+"""Helpers several test files share: a signed-in client in a role, and the change log's export."""
 
-import contextlib
 import csv
 import io
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.test import Client
-from simple_history.signals import post_create_historical_record
 
 from kb.roles import EDITORS
 
@@ -28,18 +25,3 @@ def export_rows(client, **params):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
-
-
-@contextlib.contextmanager
-def without_change_log():
-    """Save records with their history as usual, but without the change-log entries derived from
-    each history row (changes/recorder.py runs a dozen queries per row): for tests that build much
-    data and read no change log."""
-    from changes.recorder import on_history_record
-
-    disconnected = post_create_historical_record.disconnect(dispatch_uid="changes.record")
-    try:
-        yield
-    finally:
-        if disconnected:
-            post_create_historical_record.connect(on_history_record, dispatch_uid="changes.record")
