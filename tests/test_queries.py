@@ -98,8 +98,8 @@ def more_data(tag="extra", n=60, actors=30, change_log=False):
     Ain al-Asad and half at new sites, each incident and claim citing two new sources; `actors`
     more groups, brands, sites and sources, the first three with citations; more aliases,
     affiliations, relations and channels for the profile pages. Call it again with another tag
-    to add as much again. Without history rows (and so without change-log entries), which no page
-    but the change log's reads and which took most of the time, unless `change_log` asks for them.
+    to add as much again. Without history rows (and so without change-log entries), which none of
+    the pages measured here reads and which took most of the time, unless `change_log` asks.
     """
     with nullcontext() if change_log else override_settings(SIMPLE_HISTORY_ENABLED=False):
         _more_data(tag, n, actors)
