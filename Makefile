@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# pytest-xdist processes for `make test` (each with its own test database); a file's tests stay on
+# one process, so that the browser tests share one live server and one Chromium.
+TEST_WORKERS ?= 2
 
-.PHONY: run serve test lint format migrate seed clean
+.PHONY: run serve test chromium lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -31,11 +34,16 @@ serve: $(STAMP)
 	DEBUG=0 PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kb.wsgi
 
 ## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.
-test: $(STAMP)
+## Chromium is checked first (and installed from Debian's packages if missing and allowed).
+test: chromium $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
-	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest $(PYTEST_ARGS)
+	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
+chromium:
+	@bin/ensure-chromium
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -12,8 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
-from django.test.testcases import LiveServerThread
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.test.utils import override_settings
 
 # The seed data is read by the live server; the mark also has the test database created when
@@ -24,6 +25,19 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 IRI = "islamic-resistance-in-iraq"
 TOWER_22 = "2024-01-28-tower-22-drone"
+
+
+class LiveServer(LiveServerThread):
+    """Django's live server, answering one request at a time when it shares the test's in-memory
+    SQLite connection: its threads would otherwise use that one connection at once (a page asks
+    for its timeline and its map together) and get each other's rows, and the page a 400 or a
+    500 now and then."""
+
+    def _create_server(self, connections_override=None):
+        if not connections_override:
+            return super()._create_server(connections_override)
+        address = (self.host, self.port)
+        return WSGIServer(address, QuietWSGIRequestHandler, allow_reuse_address=False)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +60,7 @@ def live_url(django_db_setup, django_db_blocker):
         }
         for conn in shared.values():
             conn.inc_thread_sharing()
-        server = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared)
+        server = LiveServer("localhost", StaticFilesHandler, connections_override=shared)
         server.daemon = True
         server.start()
         server.is_ready.wait()
