@@ -41,10 +41,13 @@ def implausible(value: datetime.date | None) -> str:
 
 
 def date_field_names(model) -> list[str]:
+    """The dates people enter (not derived ones, which follow them)."""
     return [
         f.name
         for f in model._meta.concrete_fields
-        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField)
+        if isinstance(f, models.DateField)
+        and not isinstance(f, models.DateTimeField)
+        and f.editable
     ]
 
 
