@@ -158,15 +158,9 @@ def rebuild() -> None:
     refresh(Incident.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
 
 
+# One statement, so that each incident is rewritten (and its search vector recomputed by the
+# trigger) once.
 REBUILD_SQL = [
-    """
-    UPDATE claims_incident SET
-      first_day = CASE WHEN date_precision = 'week' THEN date - 6 ELSE date END,
-      last_day = COALESCE(date_end, CASE date_precision
-        WHEN 'month' THEN (date_trunc('month', date) + interval '1 month - 1 day')::date
-        WHEN 'year' THEN make_date(extract(year FROM date)::int, 12, 31)
-        ELSE date END)
-    """,
     """
     WITH pairs AS (
       SELECT DISTINCT incident_id, group_id, brand_id FROM claims_claim
@@ -178,28 +172,28 @@ REBUILD_SQL = [
         count(DISTINCT group_id) AS gn,
         CASE WHEN count(DISTINCT group_id) = 1 THEN min(group_id) END AS gg
       FROM pairs GROUP BY incident_id
-    )
-    UPDATE claims_incident i SET
-      claimant_count = coalesce(s.n, 0), claimant_group_id = s.g, claimant_brand_id = s.b,
-      claim_group_count = coalesce(s.gn, 0), claim_group_id = s.gg
-    FROM claims_incident i2 LEFT JOIN summary s ON s.incident_id = i2.id
-    WHERE i.id = i2.id
-    """,
-    """
-    WITH tokens AS (
-      SELECT incident_id, string_agg(DISTINCT token, ' ' ORDER BY token) AS tokens FROM (
+    ), tokens AS (
+      SELECT incident_id, string_agg(token, ' ' ORDER BY token COLLATE "C") AS tokens FROM (
         SELECT incident_id, 'actorg' || group_id AS token FROM claims_claim
         WHERE group_id IS NOT NULL
         UNION
         SELECT incident_id, 'actorb' || brand_id FROM claims_claim WHERE brand_id IS NOT NULL
       ) named GROUP BY incident_id
     )
-    UPDATE claims_incident i SET search_text = concat_ws(' ', i2.title, i2.code, i2.summary,
-      i2.place, i2.facility, i2.weapon_detail, i2.target_detail, l.name, l.alternate_names,
-      t.tokens)
+    UPDATE claims_incident i SET
+      first_day = CASE WHEN i.date_precision = 'week' THEN i.date - 6 ELSE i.date END,
+      last_day = COALESCE(i.date_end, CASE i.date_precision
+        WHEN 'month' THEN (date_trunc('month', i.date) + interval '1 month - 1 day')::date
+        WHEN 'year' THEN make_date(extract(year FROM i.date)::int, 12, 31)
+        ELSE i.date END),
+      claimant_count = coalesce(s.n, 0), claimant_group_id = s.g, claimant_brand_id = s.b,
+      claim_group_count = coalesce(s.gn, 0), claim_group_id = s.gg,
+      search_text = concat_ws(' ', i.title, i.code, i.summary, i.place, i.facility,
+        i.weapon_detail, i.target_detail, l.name, l.alternate_names, t.tokens)
     FROM claims_incident i2
-      LEFT JOIN claims_location l ON l.id = i2.location_id
+      LEFT JOIN summary s ON s.incident_id = i2.id
       LEFT JOIN tokens t ON t.incident_id = i2.id
+      LEFT JOIN claims_location l ON l.id = i2.location_id
     WHERE i.id = i2.id
     """,
 ]

@@ -43,7 +43,6 @@ Shape, for N incidents (ranges are what the tests check):
 """
 
 import datetime
-import importlib
 import random
 import time
 from bisect import bisect_left, bisect_right
@@ -53,6 +52,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from changes.models import Change
+from claims import derived
 from claims.models import (
     Claim,
     ClaimCitation,
@@ -697,6 +697,10 @@ class Generator:
                 done = min(first + CHUNK, total)
                 seconds = time.perf_counter() - started
                 self.report(f"  incidents {done:,}/{total:,} ({seconds:.0f} s)")
+            # Before the indexes are built again: one pass, no index to keep up to date.
+            rebuilding = time.perf_counter()
+            derived.rebuild()
+            self.report(f"  derived columns built ({time.perf_counter() - rebuilding:.1f} s)")
         del self.rows
 
     def history_layout(self, model, columns: list[str]) -> tuple:
@@ -1069,16 +1073,3 @@ def generate(incidents: int, seed: int, loader: Loader, report=None) -> dict[str
     """Fill the (empty) database; returns the rows written per model."""
     Generator(incidents, seed, loader, report).run()
     return loader.counts
-
-
-def rebuild_derived() -> bool:
-    """Rebuild the incidents' derived columns in bulk, if this version of the app has them
-    (`claims.derived.rebuild()`); returns whether it did."""
-    try:
-        derived = importlib.import_module("claims.derived")
-    except ModuleNotFoundError as error:
-        if error.name != "claims.derived":
-            raise  # the module exists but something it imports does not
-        return False
-    derived.rebuild()
-    return True

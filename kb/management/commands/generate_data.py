@@ -5,7 +5,7 @@ from django.db import connection, transaction
 
 from claims.models import Claim, Incident, Location
 from groups.models import Brand, Group
-from kb.synthetic.generator import generate, rebuild_derived, sizes
+from kb.synthetic.generator import generate, sizes
 from kb.synthetic.loader import Loader
 from sources.models import Source
 
@@ -43,9 +43,6 @@ class Command(BaseCommand):
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
             say(f"Generating {', '.join(f'{v:,} {k}' for k, v in sizes(incidents).items())}")
             counts = generate(incidents, seed, loader, report=say)
-            derived = time.perf_counter()
-            if rebuild_derived():
-                say(f"  derived columns rebuilt ({time.perf_counter() - derived:.1f} s)")
             finishing = time.perf_counter()
             loader.finish()
             say(f"  sequences reset, statistics gathered ({time.perf_counter() - finishing:.1f} s)")
