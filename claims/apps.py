@@ -15,5 +15,7 @@ class ClaimsConfig(AppConfig):
         pre_save.connect(derived.claim_moving, sender=Claim, dispatch_uid="derived.claim_moving")
         post_save.connect(derived.claim_saved, sender=Claim, dispatch_uid="derived.claim_saved")
         post_delete.connect(derived.claim_deleted, sender=Claim, dispatch_uid="derived.claim_gone")
+        pre_save.connect(derived.incident_moving, sender=Incident, dispatch_uid="derived.moving")
         post_save.connect(derived.incident_saved, sender=Incident, dispatch_uid="derived.incident")
+        post_delete.connect(derived.incident_deleted, sender=Incident, dispatch_uid="derived.gone")
         post_save.connect(derived.location_saved, sender=Location, dispatch_uid="derived.location")

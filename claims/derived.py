@@ -10,6 +10,10 @@ million incidents reads indexed columns instead of recomputing them from every r
   group or brand any of its claims names, `actorg12`, `actorb3`); on PostgreSQL a trigger keeps
   `search_vector` = to_tsvector('english', search_text), under a GIN index.
 
+And, on each group, brand and location, the incidents it is named in by a current claim of
+responsibility or attribution (a location: the incidents there), `published_incidents` and
+`all_incidents`, which the lists show and sort by.
+
 Kept on every write path: `Incident.save()` sets the dates; a save of an incident, a claim or a
 location (signals, connected in ClaimsConfig.ready) refreshes the incidents it touches. A bulk
 write that bypasses the ORM (the synthetic-data generator) calls `rebuild()`. `verify()` compares
@@ -20,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Count, F, Q
 
 from kb.dates import possible_range
 
@@ -120,6 +125,62 @@ def refresh(incident_ids: Iterable[int]) -> None:
             Incident.objects.filter(pk=pk).update(**values)
 
 
+# --- Counts on groups, brands and locations -------------------------------------------------------
+
+NAMING = ("responsibility", "attribution")
+
+
+def counted(model_name: str, ids: Iterable[int]) -> dict[int, dict]:
+    """What the counts of these groups, brands or locations should be."""
+    from claims.models import Claim, Incident
+
+    ids = set(ids) - {None}
+    published = Q(status="published")
+    if model_name == "location":
+        rows = Incident.objects.filter(location_id__in=ids).values(key=F("location_id"))
+        rows = rows.annotate(everything=Count("pk"), public=Count("pk", filter=published))
+    else:
+        field = f"{model_name}_id"
+        named = Claim.objects.filter(**{f"{field}__in": ids}, status=CURRENT, kind__in=NAMING)
+        rows = named.values(key=F(field)).annotate(
+            everything=Count("incident", distinct=True),
+            public=Count("incident", distinct=True, filter=Q(incident__status="published")),
+        )
+    found = {pk: {"published_incidents": 0, "all_incidents": 0} for pk in ids}
+    for row in rows:
+        found[row["key"]] = {
+            "published_incidents": row["public"],
+            "all_incidents": row["everything"],
+        }
+    return found
+
+
+def count_models():
+    from claims.models import Location
+    from groups.models import Brand, Group
+
+    return {"group": Group, "brand": Brand, "location": Location}
+
+
+def refresh_counts(**ids_by_model: Iterable[int]) -> None:
+    """Store what counted() gives, e.g. refresh_counts(group=[3], location=[12])."""
+    models = count_models()
+    for name, ids in ids_by_model.items():
+        for pk, values in counted(name, ids).items():
+            models[name].objects.filter(pk=pk).update(**values)
+
+
+def verify_counts() -> list[str]:
+    problems = []
+    for name, model in count_models().items():
+        rows = model.objects.values_list("pk", "published_incidents", "all_incidents")
+        stored_counts = {pk: {"published_incidents": p, "all_incidents": a} for pk, p, a in rows}
+        for pk, values in counted(name, stored_counts).items():
+            if stored_counts[pk] != values:
+                problems.append(f"{name} {pk}: incident counts")
+    return problems
+
+
 def stored(incident_ids: Iterable[int]) -> dict[int, dict]:
     from claims.models import Incident
 
@@ -129,7 +190,8 @@ def stored(incident_ids: Iterable[int]) -> dict[int, dict]:
 
 def verify(limit: int | None = None) -> list[str]:
     """The incidents whose stored derived fields differ from what they should be, with the
-    fields (all incidents, or the `limit` latest)."""
+    fields (all incidents, or the `limit` latest), and the groups, brands and locations whose
+    counts do."""
     from claims.models import Incident
 
     ids = Incident.objects.order_by("-pk").values_list("pk", flat=True)
@@ -142,7 +204,7 @@ def verify(limit: int | None = None) -> list[str]:
             wrong = [name for name, value in values.items() if found[pk][name] != value]
             if wrong:
                 problems.append(f"incident {pk}: {', '.join(wrong)}")
-    return problems
+    return problems + verify_counts()
 
 
 def rebuild() -> None:
@@ -154,8 +216,14 @@ def rebuild() -> None:
         with connection.cursor() as cursor:
             for statement in REBUILD_SQL:
                 cursor.execute(statement)
-        return
-    refresh(Incident.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
+    else:
+        refresh(Incident.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
+    refresh_counts(
+        **{
+            name: model.objects.values_list("pk", flat=True)
+            for name, model in (count_models().items())
+        }
+    )
 
 
 # One statement, so that each incident is rewritten (and its search vector recomputed by the
@@ -203,24 +271,50 @@ REBUILD_SQL = [
 
 
 def claim_moving(sender, instance, raw=False, **kwargs):
-    """Remember the incident a claim leaves, so that both are refreshed."""
+    """Remember what a claim leaves (its incident, group, brand), so that both sides are
+    refreshed."""
     if instance.pk and not raw:
-        previous = type(instance).objects.filter(pk=instance.pk).values_list("incident_id")
-        instance._previous_incident_id = previous.first()[0] if previous.exists() else None
+        previous = (
+            type(instance)
+            .objects.filter(pk=instance.pk)
+            .values_list("incident_id", "group_id", "brand_id")
+        )
+        instance._previous = previous.first()
 
 
 def claim_saved(sender, instance, raw=False, **kwargs):
-    if not raw:  # loaddata: the seed loader rebuilds once it is all in
-        refresh([instance.incident_id, getattr(instance, "_previous_incident_id", None)])
+    if raw:  # loaddata: the seed loader rebuilds once it is all in
+        return
+    incident, group, brand = getattr(instance, "_previous", None) or (None, None, None)
+    refresh([instance.incident_id, incident])
+    refresh_counts(group=[instance.group_id, group], brand=[instance.brand_id, brand])
 
 
 def claim_deleted(sender, instance, **kwargs):
     refresh([instance.incident_id])
+    refresh_counts(group=[instance.group_id], brand=[instance.brand_id])
+
+
+def incident_moving(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        previous = type(instance).objects.filter(pk=instance.pk).values_list("location_id")
+        instance._previous_location = (previous.first() or (None,))[0]
 
 
 def incident_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        refresh([instance.pk])
+    if raw:
+        return
+    refresh([instance.pk])
+    claims = instance.claims.values_list("group_id", "brand_id")
+    refresh_counts(
+        group=[group for group, _ in claims],
+        brand=[brand for _, brand in claims],
+        location=[instance.location_id, getattr(instance, "_previous_location", None)],
+    )
+
+
+def incident_deleted(sender, instance, **kwargs):
+    refresh_counts(location=[instance.location_id])
 
 
 def location_saved(sender, instance, raw=False, **kwargs):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from psycopg.types.range import Range as DateRange
 from simple_history.models import HistoricalRecords
 
-from groups.models import Brand, Channel, Group
+from groups.models import COUNT_FIELDS, Brand, Channel, Group
 from kb import constraints
 from kb.countries import COUNTRIES
 from kb.dates import DatedMixin, DatePrecision, format_date, possible_range
@@ -64,8 +64,11 @@ class Location(Publishable, models.Model):
         help_text="What the coordinates refer to (the base, a nearby town) and conflicting values.",
     )
     status = publication_status()
+    # Derived (claims.derived): the incidents at the site, published ones and all.
+    published_incidents = models.PositiveIntegerField(default=0, editable=False)
+    all_incidents = models.PositiveIntegerField(default=0, editable=False)
     sources = models.ManyToManyField(Source, through="LocationCitation", related_name="locations")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=COUNT_FIELDS)
 
     objects = PublishableQuerySet.as_manager()
     used_by = ("incidents",)

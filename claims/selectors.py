@@ -4,7 +4,7 @@ pages alike."""
 
 from django.db.models import Count, F, Prefetch, Q
 
-from claims.models import Claim, ClaimKind, ClaimStatus, Incident, Location, LocationCitation
+from claims.models import Claim, ClaimKind, Incident, Location, LocationCitation
 from groups.models import (
     LIVE_AFFILIATIONS,
     Affiliation,
@@ -58,33 +58,28 @@ def sources(user):
     return Source.objects.visible_to(user)
 
 
+def incident_count(user) -> F:
+    """The stored count of incidents the viewer may see (claims.derived keeps both)."""
+    return F("all_incidents") if sees_drafts(user) else F("published_incidents")
+
+
 def groups_with_counts(user):
     """Groups with the number of visible incidents they currently claim or are blamed for."""
-    naming = Q(claims__status=ClaimStatus.CURRENT, claims__kind__in=NAMING_KINDS)
-    return groups(user).annotate(
-        incident_count=Count(
-            "claims__incident", filter=naming & _visible("claims__incident__", user), distinct=True
-        )
-    )
+    return groups(user).annotate(incident_count=incident_count(user))
 
 
 def brands_with_counts(user):
-    naming = Q(claims__status=ClaimStatus.CURRENT, claims__kind__in=NAMING_KINDS)
     members = Q(affiliations__status__in=LIVE_AFFILIATIONS)
     if not sees_drafts(user):
         members &= Q(affiliations__group__status=PublicationStatus.PUBLISHED)
     return brands(user).annotate(
-        incident_count=Count(
-            "claims__incident", filter=naming & _visible("claims__incident__", user), distinct=True
-        ),
+        incident_count=incident_count(user),
         member_count=Count("affiliations__group", filter=members, distinct=True),
     )
 
 
 def locations_with_counts(user):
-    return locations(user).annotate(
-        incident_count=Count("incidents", filter=_visible("incidents__", user), distinct=True)
-    )
+    return locations(user).annotate(incident_count=incident_count(user))
 
 
 def members_by_certainty(brand, user):

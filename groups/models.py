@@ -35,6 +35,9 @@ class GroupKind(models.TextChoices):
     OTHER = "other", "other"
 
 
+COUNT_FIELDS = ["published_incidents", "all_incidents"]
+
+
 class Group(Publishable, DatedMixin, models.Model):
     """An organisation that acts or speaks: an armed group, a facade group, a state or state organ
     (e.g. the IRGC Quds Force), a party or a media outlet."""
@@ -53,8 +56,12 @@ class Group(Publishable, DatedMixin, models.Model):
     )
     description = models.TextField(blank=True)
     status = publication_status()
+    # Derived (claims.derived): incidents it is named in by a current claim of responsibility or
+    # attribution, published ones and all; lists read them instead of counting millions of claims.
+    published_incidents = models.PositiveIntegerField(default=0, editable=False)
+    all_incidents = models.PositiveIntegerField(default=0, editable=False)
     sources = models.ManyToManyField(Source, through="GroupCitation", related_name="groups")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=COUNT_FIELDS)
 
     objects = PublishableQuerySet.as_manager()
     used_by = ("claims__incident", "attributions_made__incident", "channels__claims__incident")
@@ -99,8 +106,12 @@ class Brand(Publishable, DatedMixin, models.Model):
     )
     description = models.TextField(blank=True)
     status = publication_status()
+    # Derived (claims.derived): incidents it is named in by a current claim of responsibility or
+    # attribution, published ones and all; lists read them instead of counting millions of claims.
+    published_incidents = models.PositiveIntegerField(default=0, editable=False)
+    all_incidents = models.PositiveIntegerField(default=0, editable=False)
     sources = models.ManyToManyField(Source, through="BrandCitation", related_name="brands")
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=COUNT_FIELDS)
 
     objects = PublishableQuerySet.as_manager()
     used_by = ("claims__incident", "channels__claims__incident")

@@ -119,3 +119,19 @@ def test_the_claimant_columns_name_the_single_claimant():
         )
         assert pair == {(incident.claimant_group_id, incident.claimant_brand_id)}
     assert Brand.objects.filter(pk__in=Incident.objects.values("claimant_brand")).exists()
+
+
+def test_publishing_unpublishing_and_deleting_an_incident_keep_the_counts(pub):
+    tower = Incident.objects.get(code=TOWER_22)
+    group = tower.claims.exclude(group=None).first().group
+    before = Group.objects.get(pk=group.pk)
+    tower.status = "draft"
+    tower.save()
+    after = Group.objects.get(pk=group.pk)
+    assert after.published_incidents == before.published_incidents - 1
+    assert after.all_incidents == before.all_incidents
+    assert derived.verify() == []
+    location = tower.location
+    tower.delete()
+    assert derived.verify() == []
+    assert location.incidents.count() == type(location).objects.get(pk=location.pk).all_incidents
