@@ -3,6 +3,7 @@ and the tests. Parameter names are part of the public URL contract (see the code
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
 from claims.derived import actor_token
@@ -19,6 +20,7 @@ from claims.models import (
 )
 from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group
 from groups.search import match_actors
+from kb.cache import cached
 from kb.countries import COUNTRIES
 from kb.filters import (
     CountFilter,
@@ -42,6 +44,30 @@ class DateRangeForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end of the range is before its start.")
         return data
+
+
+def countries_in_use() -> set[str]:
+    """The countries of published incidents (PostgreSQL: one index seek per country)."""
+    incidents = Incident.objects.published()
+    if connection.vendor != "postgresql":
+        return set(incidents.order_by().values_list("country", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(COUNTRIES_SQL)
+        return {country for (country,) in cursor.fetchall()}
+
+
+# A loose index scan: the next country after the last one found, on the country index, each time.
+COUNTRIES_SQL = """
+    WITH RECURSIVE found(country) AS (
+      (SELECT country FROM claims_incident WHERE status = 'published' ORDER BY country LIMIT 1)
+      UNION ALL
+      SELECT (SELECT i.country FROM claims_incident i
+              WHERE i.country > found.country AND i.status = 'published'
+              ORDER BY i.country LIMIT 1)
+      FROM found WHERE found.country IS NOT NULL
+    )
+    SELECT country FROM found WHERE country IS NOT NULL
+"""
 
 
 def naming(claims, group: Group | None = None, brand: Brand | None = None, via_brand=False):
@@ -118,7 +144,7 @@ class IncidentFilterSet(StrictFilterSet):
         """For the page's form: list the countries that have incidents (and any selected), by
         name, instead of all 249; any ISO code is still accepted."""
         field = self.form.fields["country"]
-        in_use = set(Incident.objects.published().values_list("country", flat=True).distinct())
+        in_use = cached("countries", (), self.request, countries_in_use)
         selected = set(self.data.getlist("country")) if hasattr(self.data, "getlist") else set()
         field.widget.choices = sorted(
             ((c, n) for c, n in COUNTRIES if c in in_use | selected), key=lambda c: c[1]

@@ -10,6 +10,7 @@ from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterS
 from claims.models import ClaimKind, Incident
 from claims.tables import ClaimTable, IncidentTable, LocationTable
 from claims.visuals import DEFAULT_OPTIONS, VisualForm, locations, timeline
+from kb.cache import cached
 from kb.filters import parameters
 from kb.query import read_only, refusals, takes
 from kb.views import NOT_FILTERS as PAGE_PARAMS
@@ -40,14 +41,19 @@ class IncidentList(ListPage):
         options = self.options.cleaned_data if self.valid else DEFAULT_OPTIONS
         selected = self.filterset.qs if self.valid else self.filterset.qs.none()
         # Only the filters: the JSON endpoints refuse parameters they do not know.
-        known = set(self.filterset.base_filters) - NOT_FILTERS
-        filters = [(k, v) for k, vs in self.data.lists() for v in vs if k in known]
+        filters = filters_of(self.data)
+        drawn = cached(
+            "timeline",
+            (self.valid, filters, options["interval"], options["stack"]),
+            self.request,
+            lambda: timeline(selected, options["interval"], options["stack"]),
+        )
         return {
-            "timeline": timeline(selected, options["interval"], options["stack"]),
+            "timeline": drawn,
             "visual_options": self.options,
             "map_tiles": settings.MAP_TILE_URL,
             "map_tiles_attribution": settings.MAP_TILE_ATTRIBUTION,
-            "visual_query": urlencode(filters),
+            "visual_query": urlencode([(k, v) for k, vs in filters for v in vs]),
             "visual_keep": [
                 (k, v)
                 for k, vs in self.request.GET.lists()
@@ -135,7 +141,7 @@ def incident_visual(request, what):
     data = request.GET.copy()
     for name in errors:
         data.pop(name, None)  # refused: its value is not looked at
-    filterset = IncidentFilterSet(data, queryset=selectors.incidents(request.user))
+    filterset = IncidentFilterSet(data, queryset=selectors.incidents(request.user), request=request)
     options = VisualForm(data)
     if not filterset.is_valid():
         errors |= {name: list(messages) for name, messages in filterset.errors.items()}
@@ -144,8 +150,27 @@ def incident_visual(request, what):
     if errors:
         return JsonResponse({"errors": errors}, status=400)
     if what == "timeline":
-        data = timeline(filterset.qs, **options.cleaned_data)
+        key = (
+            True,
+            filters_of(data),
+            options.cleaned_data["interval"],
+            options.cleaned_data["stack"],
+        )
+        answer = cached(
+            "timeline", key, request, lambda: timeline(filterset.qs, **options.cleaned_data)
+        )
     else:
         query = {k: v for k, v in request.GET.lists() if k not in ("interval", "stack")}
-        data = locations(filterset.qs, query, reverse("incident-list"))
-    return JsonResponse(data)
+        answer = cached(
+            "map",
+            sorted(query.items()),
+            request,
+            lambda: locations(filterset.qs, query, reverse("incident-list")),
+        )
+    return JsonResponse(answer)
+
+
+def filters_of(data) -> list[tuple[str, list[str]]]:
+    """The incident filters among the parameters, in a stable order (a cache key, a query)."""
+    known = set(IncidentFilterSet.base_filters) - NOT_FILTERS
+    return sorted((name, values) for name, values in data.lists() if name in known)

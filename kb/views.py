@@ -3,10 +3,11 @@
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Model
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -15,6 +16,7 @@ from claims.filtersets import IncidentFilterSet
 from claims.models import Claim
 from claims.tables import IncidentTable
 from groups.search import match_actors
+from kb.cache import cached
 from kb.filters import MAX_TEXT, parameters
 from kb.query import read_only, refusals, takes
 from kb.search import text_search
@@ -90,6 +92,7 @@ class ListPage(View):
             "refused": self.refused,
             "valid": self.valid,
             "table": table,
+            "max_paged_rows": f"{MAX_PAGED_ROWS:,}",
             "active_filters": active_filters(self.data, filterset, hidden=self.forced_params()),
             "query": export_query(self.data),
             "export_name": self.export_name if self.valid else "",
@@ -123,14 +126,53 @@ class ListPage(View):
         table = self.table_class(rows, sorted_by=sort)
         paging = pages.cleaned_data if pages.is_valid() else {}
         per_page, page = paging.get("per_page") or PER_PAGE[0], paging.get("page") or 1
+        paging = {"count_key": self.count_key(), "request": self.request}
         try:
-            table.paginate(page=page, per_page=per_page)
+            table.paginate(ListPaginator, page=page, per_page=per_page, **paging)
         except EmptyPage:
-            pages.add_error("page", f"There is no page {page}; the table has fewer pages.")
+            message = f"There is no page {page}; the table has fewer pages."
+            if table.paginator.truncated:
+                message = (
+                    f"Pages reach the first {MAX_PAGED_ROWS:,} rows of "
+                    f"{table.paginator.count:,}: narrow the filters (dates, country…), or "
+                    "download them all."
+                )
+            pages.add_error("page", message)
             self.valid = False
             table = self.table_class(filterset.qs.none(), sorted_by=sort)
-            table.paginate(page=1, per_page=per_page)
+            table.paginate(ListPaginator, page=1, per_page=per_page, **paging)
         return table, pages
+
+    def count_key(self):
+        """What the row count depends on: the list and its filters (not paging or sorting)."""
+        filters = [(k, vs) for k, vs in sorted(self.data.lists()) if k not in NOT_FILTERS]
+        return (type(self).__name__, self.valid, filters)
+
+
+# Deeper than this an OFFSET reads every row before it: narrow the filters, or export them all.
+MAX_PAGED_ROWS = 10_000
+
+
+class ListPaginator(Paginator):
+    """Counts the rows once per state of the data (kb.cache), and pages through the first
+    MAX_PAGED_ROWS of them."""
+
+    def __init__(self, object_list, per_page, *, count_key, request, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key, self.request = count_key, request
+
+    @cached_property
+    def count(self):
+        return cached("count", self.count_key, self.request, lambda: Paginator.count.func(self))
+
+    @cached_property
+    def num_pages(self):
+        pageable = min(self.count, MAX_PAGED_ROWS)
+        return max(1, -(-pageable // self.per_page))
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > MAX_PAGED_ROWS
 
 
 def export_query(data) -> str:
@@ -190,13 +232,18 @@ def home(request):
     latest = IncidentTable(
         incidents.for_table().order_by("-date", "code")[:10], orderable=False, sorted_by=()
     )
-    counts = {
-        "incidents": incidents.count(),
-        "claims": Claim.objects.filter(incident__in=incidents).count(),
-        "groups": selectors.groups(request.user).count(),
-        "brands": selectors.brands(request.user).count(),
-        "sources": selectors.sources(request.user).count(),
-    }
+    counts = cached(
+        "home",
+        (),
+        request,
+        lambda: {
+            "incidents": incidents.count(),
+            "claims": Claim.objects.filter(incident__in=incidents).count(),
+            "groups": selectors.groups(request.user).count(),
+            "brands": selectors.brands(request.user).count(),
+            "sources": selectors.sources(request.user).count(),
+        },
+    )
     return render(request, "home.html", {"counts": counts, "latest": latest})
 
 

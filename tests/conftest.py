@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.test import client as test_client
@@ -47,6 +48,12 @@ def _no_form_widget_contexts():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # A test's rolled-back changes can leave the change log as it was (kb.cache's version).
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

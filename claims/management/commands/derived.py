@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
 from claims import derived
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, rebuild=False, limit=None, **options):
         if rebuild:
             derived.rebuild()
+            cache.clear()  # answers computed from the stale fields (kb.cache)
             self.stdout.write("Rebuilt the derived fields of every incident.")
         problems = derived.verify(limit)
         for line in problems[:50]:
