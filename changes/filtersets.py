@@ -1,9 +1,7 @@
 import datetime
 
-import django_filters
-
 from changes.models import Action, Change
-from kb.filters import ISODateFilter, StrictFilterSet, TextFilter
+from kb.filters import ChoicesFilter, ISODateFilter, StrictFilterSet, TextFilter
 from kb.roles import curated_models
 
 
@@ -26,10 +24,8 @@ class ChangeFilterSet(StrictFilterSet):
 
     since = ISODateFilter(method="filter_since", label="Since (UTC day)")
     until = ISODateFilter(method="filter_until", label="Until (UTC day)")
-    action = django_filters.MultipleChoiceFilter(choices=Action.choices)
-    record = django_filters.MultipleChoiceFilter(
-        choices=record_choices, method="filter_record", label="Record type"
-    )
+    action = ChoicesFilter(choices=Action.choices)
+    record = ChoicesFilter(choices=record_choices, method="filter_record", label="Record type")
     incident = TextFilter(field_name="incident_code", label="Incident code", max_length=100)
 
     class Meta:

@@ -23,6 +23,7 @@ from groups.search import match_actors
 from kb.cache import cached
 from kb.countries import COUNTRIES
 from kb.filters import (
+    ChoicesFilter,
     CountFilter,
     FlagFilter,
     ISODateFilter,
@@ -44,6 +45,25 @@ class DateRangeForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end of the range is before its start.")
         return data
+
+
+class PlaceInput(forms.TextInput):
+    """A place typed, not picked from thousands of options: its slug (every location page links
+    to its incidents, and the Locations list finds a place by name); with JavaScript the field
+    suggests places by name as one types (static/js/suggest.js, /locations/suggest.json)."""
+
+    def __init__(self):
+        super().__init__(
+            attrs={
+                "data-suggest": "/locations/suggest.json",
+                "autocomplete": "off",
+                "placeholder": "a place's name or slug",
+                "spellcheck": "false",
+            }
+        )
+
+
+PLACE_HELP = "The place's slug, e.g. ain-al-asad-air-base (see Locations)."
 
 
 def countries_in_use() -> set[str]:
@@ -84,10 +104,14 @@ def naming(claims, group: Group | None = None, brand: Brand | None = None, via_b
 class IncidentFilterSet(StrictFilterSet):
     date_from = ISODateFilter(label="From", method="noop", help_text="YYYY-MM-DD")
     date_to = ISODateFilter(label="To", method="noop", help_text="YYYY-MM-DD")
-    country = django_filters.MultipleChoiceFilter(choices=COUNTRIES, label="Country")
+    country = ChoicesFilter(choices=COUNTRIES, label="Country")
     admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
     location = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Location), to_field_name="slug", label="Location"
+        queryset=visible_choices(Location),
+        to_field_name="slug",
+        label="Location",
+        widget=PlaceInput(),
+        help_text=PLACE_HELP,
     )
     group = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Group),
@@ -105,17 +129,17 @@ class IncidentFilterSet(StrictFilterSet):
     brand = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Brand), to_field_name="slug", method="noop", label="Brand"
     )
-    claim_kind = django_filters.MultipleChoiceFilter(
+    claim_kind = ChoicesFilter(
         choices=ClaimKind.choices, method="noop", label="Claim kind", widget=CHECKBOXES
     )
-    claim_status = django_filters.MultipleChoiceFilter(
+    claim_status = ChoicesFilter(
         choices=ClaimStatus.choices, method="noop", label="Claim status", widget=CHECKBOXES
     )
-    weapon = django_filters.MultipleChoiceFilter(choices=Weapon.choices, widget=CHECKBOXES)
-    target = django_filters.MultipleChoiceFilter(choices=Target.choices, widget=CHECKBOXES)
+    weapon = ChoicesFilter(choices=Weapon.choices, widget=CHECKBOXES)
+    target = ChoicesFilter(choices=Target.choices, widget=CHECKBOXES)
     killed_min = CountFilter(field_name="killed_low", lookup_expr="gte", label="Killed at least")
     injured_min = CountFilter(field_name="injured_low", lookup_expr="gte", label="Injured at least")
-    confirmation = django_filters.MultipleChoiceFilter(
+    confirmation = ChoicesFilter(
         choices=Confirmation.choices, label="Official confirmation", widget=CHECKBOXES
     )
     competing = FlagFilter(method="filter_competing", label="Competing claims")
@@ -217,14 +241,14 @@ class ClaimFilterSet(StrictFilterSet):
 
     date_from = ISODateFilter(label="Incident from", method="noop")
     date_to = ISODateFilter(label="Incident to", method="noop")
-    country = django_filters.MultipleChoiceFilter(
-        choices=COUNTRIES, field_name="incident__country", label="Country"
-    )
+    country = ChoicesFilter(choices=COUNTRIES, field_name="incident__country", label="Country")
     location = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Location),
         to_field_name="slug",
         field_name="incident__location",
         label="Location",
+        widget=PlaceInput(),
+        help_text=PLACE_HELP,
     )
     group = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Group), to_field_name="slug", method="filter_group", label="Group"
@@ -232,10 +256,8 @@ class ClaimFilterSet(StrictFilterSet):
     brand = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Brand), to_field_name="slug", field_name="brand", label="Brand"
     )
-    claim_kind = django_filters.MultipleChoiceFilter(
-        choices=ClaimKind.choices, field_name="kind", label="Claim kind"
-    )
-    claim_status = django_filters.MultipleChoiceFilter(
+    claim_kind = ChoicesFilter(choices=ClaimKind.choices, field_name="kind", label="Claim kind")
+    claim_status = ChoicesFilter(
         choices=ClaimStatus.choices, field_name="status", label="Claim status"
     )
     q = TextFilter(method="filter_q", label="Text")
@@ -281,8 +303,8 @@ class ClaimFilterSet(StrictFilterSet):
 
 class LocationFilterSet(StrictFilterSet):
     q = TextFilter(method="search", label="Name")
-    country = django_filters.MultipleChoiceFilter(choices=COUNTRIES)
-    kind = django_filters.MultipleChoiceFilter(choices=LocationKind.choices)
+    country = ChoicesFilter(choices=COUNTRIES)
+    kind = ChoicesFilter(choices=LocationKind.choices)
     admin1 = TextFilter(lookup_expr="iexact", label="Admin area")
     sort = SortFilter(
         fields={

@@ -339,7 +339,23 @@ class Incident(Publishable, DatedMixin, models.Model):
         ordering = ["-date", "code"]
         permissions = [("publish_incident", "Can publish and unpublish incidents")]
         indexes = [
-            models.Index(fields=["status", "date"], name="incident_status_date"),
+            # The list's default order, newest first (and the other way round, backwards).
+            models.Index(fields=["status", "-date", "code"], name="incident_status_date_code"),
+            # The timeline's and the map's counts, read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["status", "first_day"],
+                include=[
+                    "last_day",
+                    "claimant_count",
+                    "claimant_group",
+                    "claimant_brand",
+                    "claim_group_count",
+                    "claim_group",
+                    "weapon",
+                    "location",
+                ],
+                name="incident_tally",
+            ),
             models.Index(fields=["country", "admin1"], name="incident_country_admin1"),
             models.Index(fields=["weapon"], name="incident_weapon"),
         ]

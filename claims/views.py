@@ -1,6 +1,8 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,7 +13,7 @@ from claims.models import ClaimKind, Incident
 from claims.tables import ClaimTable, IncidentTable, LocationTable
 from claims.visuals import DEFAULT_OPTIONS, VisualForm, locations, timeline
 from kb.cache import cached
-from kb.filters import parameters
+from kb.filters import MAX_TEXT, parameters
 from kb.query import read_only, refusals, takes
 from kb.views import NOT_FILTERS as PAGE_PARAMS
 from kb.views import ListPage, PageForm
@@ -174,3 +176,25 @@ def filters_of(data) -> list[tuple[str, list[str]]]:
     """The incident filters among the parameters, in a stable order (a cache key, a query)."""
     known = set(IncidentFilterSet.base_filters) - NOT_FILTERS
     return sorted((name, values) for name, values in data.lists() if name in known)
+
+
+SUGGESTED = 20
+
+
+@read_only
+@takes("q")
+def location_suggestions(request):
+    """Up to 20 places the viewer may see whose name, other names or slug hold the text, as
+    {value: slug, label: "name (country)"}: what the place fields offer as one types."""
+    text = request.GET.get("q", "").strip()
+    if len(text) > MAX_TEXT:
+        return JsonResponse({"errors": {"q": [f"At most {MAX_TEXT} characters."]}}, status=400)
+    places = selectors.locations(request.user)
+    if text:
+        places = places.filter(
+            Q(name__icontains=text) | Q(alternate_names__icontains=text) | Q(slug__icontains=text)
+        )
+    found = places.order_by(Lower("name"), "pk").values_list("slug", "name", "country")
+    return JsonResponse(
+        {"suggestions": [{"value": s, "label": f"{n} ({c})"} for s, n, c in found[:SUGGESTED]]}
+    )

@@ -159,7 +159,7 @@ def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
 
 # Bars are coarsened, finest first, until they are at most MAX_BUCKETS: whatever dates the
 # incidents have, the chart, its table and the JSON stay small.
-MAX_BUCKETS = 400
+MAX_BUCKETS = 120  # 10 years of months, over 2 years of weeks
 INTERVALS = ["week", "month", "year", "decade", "century"]
 SPAN_YEARS = {"year": 1, "decade": 10, "century": 100}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -10,7 +10,14 @@ from groups.models import (
 )
 from groups.search import match_actors
 from kb.countries import COUNTRIES
-from kb.filters import SortFilter, StrictFilterSet, TextFilter, viewer, visible_choices
+from kb.filters import (
+    ChoicesFilter,
+    SortFilter,
+    StrictFilterSet,
+    TextFilter,
+    viewer,
+    visible_choices,
+)
 from kb.vocab import Confidence
 
 
@@ -26,8 +33,8 @@ class NameOrAliasMixin:
 
 class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
     q = TextFilter(method="by_name_or_alias", label="Name or alias")
-    kind = django_filters.MultipleChoiceFilter(choices=GroupKind.choices)
-    country = django_filters.MultipleChoiceFilter(choices=COUNTRIES)
+    kind = ChoicesFilter(choices=GroupKind.choices)
+    country = ChoicesFilter(choices=COUNTRIES)
     brand = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Brand),
         to_field_name="slug",
@@ -73,8 +80,8 @@ class BrandFilterSet(NameOrAliasMixin, StrictFilterSet):
 class AffiliationFilterSet(StrictFilterSet):
     group = django_filters.ModelChoiceFilter(queryset=visible_choices(Group), to_field_name="slug")
     brand = django_filters.ModelChoiceFilter(queryset=visible_choices(Brand), to_field_name="slug")
-    status = django_filters.MultipleChoiceFilter(choices=AffiliationStatus.choices)
-    confidence = django_filters.MultipleChoiceFilter(choices=Confidence.choices)
+    status = ChoicesFilter(choices=AffiliationStatus.choices)
+    confidence = ChoicesFilter(choices=Confidence.choices)
     sort = SortFilter(
         fields={
             "group": ["group__name"],

@@ -13,10 +13,14 @@ def uses_postgres(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def text_search(queryset: QuerySet, query: str, fields: list[str], extra: Q | None = None):
+def text_search(
+    queryset: QuerySet, query: str, fields: list[str], extra: Q | None = None, prefix=True
+):
     """Rows matching the query, annotated with `search_rank` (higher is better).
 
     `extra` adds rows matched another way (e.g. by a claimant's alias); they rank after text hits.
+    With `prefix`, text the first field starts a word with matches too (a name being typed), which
+    PostgreSQL's full-text index cannot serve: off for large tables.
     """
     query = query.strip()
     if not query:
@@ -25,7 +29,9 @@ def text_search(queryset: QuerySet, query: str, fields: list[str], extra: Q | No
         vector = SearchVector(*fields, config=CONFIG)
         search = SearchQuery(query, search_type="websearch", config=CONFIG)
         # A prefix of the first field (a name being typed) also matches, as on SQLite.
-        condition = Q(search_vector=search) | Q(**{f"{fields[0]}__icontains": query})
+        condition = Q(search_vector=search)
+        if prefix:
+            condition |= Q(**{f"{fields[0]}__icontains": query})
         queryset = queryset.annotate(search_vector=vector, search_rank=SearchRank(vector, search))
     else:
         condition = Q()

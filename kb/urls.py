@@ -32,6 +32,7 @@ urlpatterns = [
     path("changes/feed/", read_only(takes()(change_feeds.ChangesFeed())), name="changes-feed"),
     path("claims/", claims.ClaimList.as_view(), name="claim-list"),
     path("locations/", claims.LocationList.as_view(), name="location-list"),
+    path("locations/suggest.json", claims.location_suggestions, name="location-suggest"),
     path("locations/<slug:slug>/", claims.LocationDetail.as_view(), name="location-detail"),
     path("groups/", groups.GroupList.as_view(), name="group-list"),
     path("groups/<slug:slug>/", groups.GroupDetail.as_view(), name="group-detail"),

@@ -20,6 +20,7 @@ from kb.cache import cached
 from kb.filters import MAX_TEXT, parameters
 from kb.query import read_only, refusals, takes
 from kb.search import text_search
+from sources.models import SOURCE_TEXT_FIELDS
 
 PER_PAGE = [25, 50, 100, 200]
 NOT_FILTERS = {"page", "per_page", "sort"}
@@ -275,7 +276,7 @@ def search(request):
                 ["name", "alternate_names", "arabic_name", "admin1"],
             ).order_by("-search_rank", "name")[:20],
             "sources": text_search(
-                selectors.sources(request.user), q, ["title", "publisher", "url", "author"]
+                selectors.sources(request.user), q, SOURCE_TEXT_FIELDS, prefix=False
             ).order_by("-search_rank", "-published")[:20],
         }
     status = 200 if form.is_valid() else 400

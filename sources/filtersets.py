@@ -1,14 +1,12 @@
-import django_filters
-
-from kb.filters import SortFilter, StrictFilterSet, TextFilter
+from kb.filters import ChoicesFilter, SortFilter, StrictFilterSet, TextFilter
 from kb.search import text_search
-from sources.models import Reliability, Source, SourceKind
+from sources.models import SOURCE_TEXT_FIELDS, Reliability, Source, SourceKind
 
 
 class SourceFilterSet(StrictFilterSet):
     q = TextFilter(method="search", label="Text")
-    kind = django_filters.MultipleChoiceFilter(choices=SourceKind.choices)
-    reliability = django_filters.MultipleChoiceFilter(choices=Reliability.choices)
+    kind = ChoicesFilter(choices=SourceKind.choices)
+    reliability = ChoicesFilter(choices=Reliability.choices)
     language = TextFilter(lookup_expr="iexact", max_length=20)
     publisher = TextFilter(lookup_expr="icontains")
     sort = SortFilter(
@@ -26,4 +24,4 @@ class SourceFilterSet(StrictFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return text_search(queryset, value, ["title", "publisher", "url", "author", "notes"])
+        return text_search(queryset, value, SOURCE_TEXT_FIELDS, prefix=False)

@@ -169,11 +169,11 @@ def test_the_ends_of_the_calendar_give_a_bounded_timeline_without_overflow():
 @pytest.mark.parametrize(
     ("first", "last", "asked", "drawn"),
     [
-        ("2023-10-02", "2031-05-05", "week", "week"),  # 397 weeks: drawn as asked
-        ("2023-10-02", "2031-12-29", "week", "month"),  # 431 weeks
-        ("1990-01-01", "2023-04-30", "month", "month"),  # 400 months
-        ("1990-01-01", "2023-05-01", "month", "year"),  # 401 months
-        ("1900-01-01", "2099-12-31", "week", "year"),  # the whole window: 200 years
+        ("2023-10-02", "2026-01-12", "week", "week"),  # 120 weeks: drawn as asked
+        ("2023-10-02", "2026-01-19", "week", "month"),  # 121 weeks
+        ("1990-01-01", "1999-12-31", "month", "month"),  # 120 months
+        ("1990-01-01", "2000-01-01", "month", "year"),  # 121 months
+        ("1900-01-01", "2099-12-31", "week", "decade"),  # the whole window: 200 years
     ],
 )
 def test_too_many_bars_are_coarsened_to_the_first_interval_that_fits(first, last, asked, drawn):

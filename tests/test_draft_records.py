@@ -144,6 +144,7 @@ def public_urls(entries):
         *[f"/search/?q={token}" for token in ("Zarvoth", ALIAS, "Qelmora", "Vantrel")],
         *[f"/groups/?q={token}" for token in ("Zarvoth", ALIAS)],
         "/locations/?q=Qelmora",
+        "/locations/suggest.json?q=Qelmora",
         "/sources/?q=Vantrel",
         "/incidents/?q=Zarvoth",
         "/claims/?q=Zarvoth",

@@ -36,6 +36,7 @@ ENDPOINTS = [
     "/brands/",
     "/brands/islamic-resistance-in-iraq/",
     "/locations/",
+    "/locations/suggest.json",
     "/locations/ain-al-asad-air-base/",
     "/sources/",
     "/sources/1/",
