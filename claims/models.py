@@ -215,15 +215,23 @@ class IncidentQuerySet(PublishableQuerySet):
         [start, end]; either end may be open. PostgreSQL reads a GiST index of the range."""
         if start is None and end is None:
             return self
+        queryset = self
+        if end is not None and end < LAST_WEEK_START:
+            # Implied (a date is at most six days after its first possible day), and what lets
+            # a list sorted by date start at the range's end instead of at today.
+            queryset = queryset.filter(date__lte=end + datetime.timedelta(days=6))
         if connections[self.db].vendor == "postgresql":
             days = PossibleDays("first_day", "last_day")
-            return self.alias(days=days).filter(days__overlap=DateRange(start, end, "[]"))
+            return queryset.alias(days=days).filter(days__overlap=DateRange(start, end, "[]"))
         condition = models.Q()
         if start:
             condition &= models.Q(last_day__gte=start)
         if end:
             condition &= models.Q(first_day__lte=end)
-        return self.filter(condition)
+        return queryset.filter(condition)
+
+
+LAST_WEEK_START = datetime.date.max - datetime.timedelta(days=6)
 
 
 class PossibleDays(models.Func):
