@@ -108,7 +108,7 @@ def test_only_the_preload_reminder_is_silenced_and_an_opt_in_still_passes_the_ch
     # Beside the preload reminder, only SQLite's note that it skips covering indexes' INCLUDE.
     on_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
     expected = ["security.W021"] + (["models.W040"] if on_sqlite else [])
-    assert settings.SILENCED_SYSTEM_CHECKS == expected
+    assert expected == settings.SILENCED_SYSTEM_CHECKS
     result = manage(
         "check",
         "--deploy",
