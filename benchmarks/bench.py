@@ -74,7 +74,7 @@ TIMEOUT = 600  # seconds a request may take before it counts as failed
 
 # Limits the targets section checks (PostgreSQL).
 PAGE_MS, SLOW_PAGE_MS, GROWTH, LIST_KB, EXPORT_RATIO, THROUGHPUT_KEPT = 300, 500, 2, 100, 0.5, 0.8
-RATE_ROWS = 10_000  # an export's rate is judged from this many rows (fixed costs swamp fewer)
+RATE_ROWS = 1_000  # an export's rate is judged from this many rows (fixed costs swamp fewer)
 
 
 def say(message: str) -> None:
@@ -880,7 +880,7 @@ def find(items: list[dict], value, field: str = "key") -> dict | None:
 
 
 def ratio(small: dict | None, large: dict | None, field: str) -> str:
-    if not small or not large or not small[field]:
+    if not small or not large or small is large or not small[field]:
         return "–"
     return f"{large[field] / small[field]:.2f}"
 
