@@ -7,8 +7,16 @@ STAMP := $(VENV)/.installed
 # pytest-xdist processes for `make test` (each with its own test database); a file's tests stay on
 # one process, so that the browser tests share one live server and one Chromium.
 TEST_WORKERS ?= 2
+# `make bench` (see its comment below).
+SIZES ?= 10000 100000
+DB ?= postgres
+RUNS ?= 5
+CLIENTS ?= 50
+SECONDS ?= 60
+KEEP ?= 0
+PG_URL ?= postgres://postgres@127.0.0.1:5432
 
-.PHONY: run serve test chromium lint format migrate seed clean
+.PHONY: run serve test bench chromium lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -40,6 +48,17 @@ test: chromium $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+## Optional benchmark (benchmarks/bench.py; README.md, Benchmarks). For each size in SIZES (incidents;
+## default 10000 100000): a fresh database (DB=postgres: kb_bench_<size> on PG_URL, dropped again
+## unless KEEP=1; DB=sqlite: a temporary file) filled by generate_data, served by gunicorn with the
+## production configuration; every page type timed RUNS times (default 5) after a cold request,
+## every CSV export streamed (rows/s, workers' memory; against COPY on PostgreSQL), then CLIENTS
+## concurrent clients (default 50) for SECONDS (default 60). Writes benchmarks/results/$(DB).json
+## and .md, keeping sizes measured earlier and not rerun: `make bench SIZES=1000000` adds a column.
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench --db $(DB) --sizes $(SIZES) --runs $(RUNS) --clients $(CLIENTS) \
+		--seconds $(SECONDS) --pg-url $(PG_URL) $(if $(filter 1,$(KEEP)),--keep)
 
 ## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
 chromium:

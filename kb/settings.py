@@ -88,6 +88,10 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# Benchmarks only (`make bench`): each response says how many SQL queries it ran and their time
+# (kb/querystats.py). Off unless KB_QUERY_STATS=1; never on in production.
+if env_bool("KB_QUERY_STATS", False):
+    MIDDLEWARE.insert(0, "kb.querystats.QueryStatsMiddleware")
 
 ROOT_URLCONF = "kb.urls"
 
