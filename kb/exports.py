@@ -37,6 +37,7 @@ class Column:
     get: Callable[[Any], Any]
     values: str = ""
     imported: bool = True  # False: derived from other records, ignored by the importer
+    sql: Any = None  # the same cell made by PostgreSQL (kb.export_sql), for COPY
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,14 @@ class Export:
     filterset_class: type | None = None
     base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
     formats: tuple[str, ...] = ("csv",)
+    order: tuple[str, ...] = ()  # the rows' order, when not the filtered queryset's own
 
     @property
     def header(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def ordered(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by(*self.order) if self.order else queryset
 
 
 def vocabulary(choices) -> str:
@@ -72,7 +77,9 @@ def cell(value: Any) -> str | int | float:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | decimal.Decimal):
+    if isinstance(value, decimal.Decimal):
+        return f"{value:f}"  # as stored (30.5100000), never in exponent form (1E-7)
+    if isinstance(value, int | float):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
@@ -142,12 +149,18 @@ def filename(name: str, extension: str) -> str:
 
 
 def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str]:
+    """The CSV in blocks of CHUNK rows (one write to the client each, not one per row)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
-    if bom:
-        yield "\ufeff"
-    yield writer.writerow(export.header)
+    getters = [column.get for column in export.columns]
+    yield ("\ufeff" if bom else "") + writer.writerow(export.header)
+    block = []
     for row in rows:
-        yield writer.writerow([cell(column.get(row)) for column in export.columns])
+        block.append(writer.writerow([cell(get(row)) for get in getters]))
+        if len(block) == CHUNK:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)
 
 
 def csv_response(export: Export, rows: Iterable, bom: bool = False) -> StreamingHttpResponse:
