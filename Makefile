@@ -56,9 +56,11 @@ test: chromium $(STAMP)
 ## every CSV export streamed (rows/s, workers' memory; against COPY on PostgreSQL), then CLIENTS
 ## concurrent clients (default 50) for SECONDS (default 60). Writes benchmarks/results/$(DB).json
 ## and .md, keeping sizes measured earlier and not rerun: `make bench SIZES=1000000` adds a column.
+## REUSE=1 (PostgreSQL) measures a database kept by KEEP=1 again instead of generating it anew.
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench --db $(DB) --sizes $(SIZES) --runs $(RUNS) --clients $(CLIENTS) \
-		--seconds $(SECONDS) --pg-url $(PG_URL) $(if $(filter 1,$(KEEP)),--keep)
+		--seconds $(SECONDS) --pg-url $(PG_URL) $(if $(filter 1,$(KEEP)),--keep) \
+		$(if $(filter 1,$(REUSE)),--reuse)
 
 ## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
 chromium:

@@ -443,17 +443,23 @@ def run_size(size: int, args) -> dict:
     }
     entry = {"size": size, "run": run_info(args), "database": url}
     say(f"== {size:,} incidents on {args.db} ({url})")
-    if postgres:
+    reuse = postgres and args.reuse and holds(args.pg_url, name, size)
+    if postgres and not reuse:
         admin_sql(
             args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"
         )
     try:
         entry["migrate_s"] = round(manage(env, "migrate", "--no-input", "-v0"), 2)
-        say(f"   migrated in {entry['migrate_s']} s; generating...")
-        entry["generate_s"] = round(
-            manage(env, "generate_data", "--incidents", str(size), "--seed", str(args.seed)), 2
-        )
-        say(f"   generated in {entry['generate_s']} s")
+        if reuse:
+            entry["generate_s"] = None
+            entry["reused"] = True
+            say(f"   reusing {name}: it holds {size:,} generated incidents")
+        else:
+            say(f"   migrated in {entry['migrate_s']} s; generating...")
+            entry["generate_s"] = round(
+                manage(env, "generate_data", "--incidents", str(size), "--seed", str(args.seed)), 2
+            )
+            say(f"   generated in {entry['generate_s']} s")
         if postgres:
             started = time.perf_counter()
             with psycopg.connect(url, autocommit=True) as connection:
@@ -485,6 +491,19 @@ def run_size(size: int, args) -> dict:
         elif args.keep:
             say(f"   kept: {url} and {work}")
     return entry
+
+
+def holds(server: str, name: str, size: int) -> bool:
+    """Whether the database `name` exists and holds exactly `size` incidents, all generated."""
+    try:
+        with psycopg.connect(f"{server}/{name}", connect_timeout=5) as connection:
+            total, synthetic = connection.execute(
+                "SELECT count(*), count(*) FILTER (WHERE summary LIKE %s) FROM claims_incident",
+                ["[synthetic]%"],
+            ).fetchone()
+    except psycopg.Error:
+        return False
+    return total == synthetic == size
 
 
 def run_probe(env: dict) -> dict:
@@ -981,6 +1000,12 @@ def arguments(argv=None):
         help="results directory (default benchmarks/results)",
     )
     parser.add_argument("--pg-url", default=PG_URL, help=f"PostgreSQL server (default {PG_URL})")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: measure a kb_bench_<size> kept by an earlier --keep run, if it holds "
+        "that many incidents, instead of generating it again",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the databases (and the work directory) afterwards"
     )
