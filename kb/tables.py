@@ -14,13 +14,13 @@ import django_tables2 as tables
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.encoding import force_str
-from django.utils.formats import localize
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
 from django_tables2.utils import Accessor, OrderBy, OrderByTuple, signature
+
+from kb.renderers import text  # a value as {{ value }} shows it
 
 # Stands for the key in a reversed URL: valid for every path converter the record pages use.
 URL_KEY = "1234567890"
@@ -67,7 +67,7 @@ class KBTable(tables.Table):
                     td, content = column.attrs["td"].as_html(), column.current_value
                 else:
                     td, content = cell(row.record)
-                cells.append(format_html("<td {}>{}</td>", td, template_value(content)))
+                cells.append(format_html("<td {}>{}</td>", td, text(content)))
             cells = mark_safe("\n".join(cells))  # each escaped by format_html
             rows.append(format_html("<tr {}>\n{}\n</tr>", row.attrs.as_html(), cells))
         if not rows and self.empty_text:
@@ -139,12 +139,6 @@ def value_function(table, bound_column):
             return None
 
     return resolve
-
-
-def template_value(value):
-    """A value as `{{ value }}` shows it in a template: localized, escaped unless safe."""
-    value = localize(template_localtime(value))
-    return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 def links(items):
