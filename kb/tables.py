@@ -14,6 +14,7 @@ import django_tables2 as tables
 from django.db.models import Model
 from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.formats import localize
 from django.utils.hashable import make_hashable
 from django.utils.html import format_html, format_html_join
 from django.utils.http import RFC3986_SUBDELIMS
@@ -65,6 +66,8 @@ class KBTable(tables.Table):
                     column.current_value = row.get_cell(column.name)
                     column.current_record = row.record
                     td, content = column.attrs["td"].as_html(), column.current_value
+                    if column.localize is not None:  # the |localize or |unlocalize filter
+                        content = str(localize(content, use_l10n=column.localize))
                 else:
                     td, content = cell(row.record)
                 cells.append(format_html("<td {}>{}</td>", td, text(content)))
