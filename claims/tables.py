@@ -8,13 +8,13 @@ from kb.tables import KBTable, bdi, link, links
 UNKNOWN = mark_safe('<span class="unknown">unknown</span>')
 
 
-def actor_link(claim):
-    """The claimant of a claim: group, brand, or 'group under brand', as links."""
+def actor_link(table, claim):
+    """The claimant of a claim: group, brand, or 'group under brand', as (url, name) pairs."""
     parts = []
     if claim.group_id:
-        parts.append((claim.group.get_absolute_url(), claim.group.name))
+        parts.append((table.page_url("group-detail", claim.group.slug), claim.group.name))
     if claim.brand_id:
-        parts.append((claim.brand.get_absolute_url(), claim.brand.name))
+        parts.append((table.page_url("brand-detail", claim.brand.slug), claim.brand.name))
     return parts
 
 
@@ -50,33 +50,29 @@ class IncidentTable(KBTable):
         return format_html('<span class="nowrap">{}</span>', record.date_display)
 
     def render_title(self, record):
-        title = link(record.get_absolute_url(), record.title)
+        title = link(self.page_url("incident-detail", record.code), record.title)
         if record.status == "draft":
             return format_html('{} <span class="draft">draft</span>', title)
         return title
 
     def render_location(self, record):
         if record.location_id:
-            return link(record.location.get_absolute_url(), record.location.name)
+            location = record.location
+            return link(self.page_url("location-detail", location.slug), location.name)
         return bdi(record.place) or "—"
 
-    def render_country(self, record):
-        return format_html(
-            '<abbr title="{}">{}</abbr>', record.get_country_display(), record.country
-        )
-
-    def render_weapon(self, record):
-        return record.get_weapon_display()
+    def render_country(self, value, record):
+        return format_html('<abbr title="{}">{}</abbr>', value, record.country)  # value: its name
 
     def render_claimants(self, record):
-        return links([pair for claim in record.claimants for pair in actor_link(claim)])
+        return links([pair for claim in record.claimants for pair in actor_link(self, claim)])
 
     def render_attributions(self, record):
         if not record.attributions:
             return "—"
         return format_html(
             "; ".join(["{}"] * len(record.attributions)),
-            *[attribution_text(claim) for claim in record.attributions],
+            *[attribution_text(self, claim) for claim in record.attributions],
         )
 
     def render_killed(self, record):
@@ -85,13 +81,10 @@ class IncidentTable(KBTable):
     def render_injured(self, record):
         return record.injured_display or UNKNOWN
 
-    def render_confirmation(self, record):
-        return record.get_confirmation_display()
 
-
-def attribution_text(claim):
+def attribution_text(table, claim):
     by = claim.attributed_by.name if claim.attributed_by_id else claim.attributed_by_detail
-    return format_html("{} <small>(by {})</small>", links(actor_link(claim)), bdi(by))
+    return format_html("{} <small>(by {})</small>", links(actor_link(table, claim)), bdi(by))
 
 
 class ClaimTable(KBTable):
@@ -124,27 +117,20 @@ class ClaimTable(KBTable):
         return record.incident.date_display
 
     def render_incident(self, record):
-        return link(
-            f"{record.incident.get_absolute_url()}#claim-{record.pk}", record.incident.title
-        )
-
-    def render_kind(self, record):
-        return record.get_kind_display()
+        incident = record.incident
+        url = self.page_url("incident-detail", incident.code)
+        return link(f"{url}#claim-{record.pk}", incident.title)
 
     def render_claimant(self, record):
-        text = links(actor_link(record))
         if record.kind == "attribution":
-            return attribution_text(record)
-        return text
+            return attribution_text(self, record)
+        return links(actor_link(self, record))
 
     def render_date(self, record):
         return record.date_display or "—"
 
     def render_channel(self, record):
         return bdi(record.channel.name if record.channel_id else record.channel_detail) or "—"
-
-    def render_medium(self, record):
-        return record.get_medium_display()
 
     def render_status(self, record):
         return format_html('<span class="status-{}">{}</span>', record.status, record.status)
@@ -164,10 +150,7 @@ class LocationTable(KBTable):
         sequence = ("name", "kind", "country", "admin1", "incident_count", "coordinates")
 
     def render_name(self, record):
-        return link(record.get_absolute_url(), record.name)
-
-    def render_kind(self, record):
-        return record.get_kind_display()
+        return link(self.page_url("location-detail", record.slug), record.name)
 
     def render_admin1(self, value):
         return bdi(value)

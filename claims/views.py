@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db.models import Q
@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from claims import selectors
 from claims.filtersets import ClaimFilterSet, IncidentFilterSet, LocationFilterSet
@@ -50,19 +51,54 @@ class IncidentList(ListPage):
             self.request,
             lambda: timeline(selected, options["interval"], options["stack"]),
         )
+        keep = [
+            (k, v)
+            for k, vs in self.request.GET.lists()
+            for v in vs
+            if k not in ("interval", "stack", "page")
+        ]
         return {
             "timeline": drawn,
+            "timeline_rows": timeline_rows(drawn, keep),
             "visual_options": self.options,
             "map_tiles": settings.MAP_TILE_URL,
             "map_tiles_attribution": settings.MAP_TILE_ATTRIBUTION,
             "visual_query": urlencode([(k, v) for k, vs in filters for v in vs]),
-            "visual_keep": [
-                (k, v)
-                for k, vs in self.request.GET.lists()
-                for v in vs
-                if k not in ("interval", "stack", "page")
-            ],
+            "visual_keep": keep,
         }
+
+
+def timeline_rows(drawn, keep) -> str:
+    """The rows of the timeline's plain table, one per bucket (hundreds over the years): its
+    count per series, its total and its uncertain dates, its label linking to the page's
+    parameters with its dates instead of theirs."""
+    kept = "".join(
+        f"{quote(name)}={quote(value)}&"
+        for name, value in keep
+        if name not in ("date_from", "date_to")
+    )
+    keys = [s["key"] for s in drawn["series"]]
+    return format_html_join(
+        "\n",
+        '        <tr data-start="{}" data-end="{}" data-total="{}"><th scope="row">'
+        '<a href="?{}date_from={}&amp;date_to={}">{}</a></th>\n'
+        "          {}\n          <td>{}</td><td>{}</td></tr>",
+        (
+            (
+                b["start"],
+                b["end"],
+                b["total"],
+                kept,
+                b["start"],
+                b["end"],
+                b["label"],
+                format_html_join("", "<td>{}</td>", ((b["counts"].get(k, ""),) for k in keys)),
+                b["total"],
+                b["uncertain"],
+            )
+            for b in drawn["buckets"]
+        ),
+    )
 
 
 class ClaimList(ListPage):

@@ -27,16 +27,13 @@ class GroupTable(KBTable):
         )
 
     def render_name(self, record):
-        return link(record.get_absolute_url(), record.name)
+        return link(self.page_url("group-detail", record.slug), record.name)
 
     def render_arabic_name(self, value):
         return arabic(value)
 
     def render_acronym(self, value):
         return bdi(value)
-
-    def render_kind(self, record):
-        return record.get_kind_display()
 
     def render_founded(self, record):
         return record.founded_display
@@ -63,7 +60,7 @@ class BrandTable(KBTable):
         )
 
     def render_name(self, record):
-        return link(record.get_absolute_url(), record.name)
+        return link(self.page_url("brand-detail", record.slug), record.name)
 
     def render_arabic_name(self, value):
         return arabic(value)

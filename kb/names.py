@@ -7,8 +7,12 @@ keeps the consonants, which is what transliterations agree on. A query matches a
 skeleton occurs in the name's skeleton at word boundaries, or its folded form occurs in the name's
 folded form from the start of a word. Arabic script is folded too (diacritics, alef, ta marbuta
 and alef maqsura variants).
+
+Both forms are kept for the names and queries seen last: a search compares the query with every
+group's and brand's names and aliases, and folding them again each time was most of its time.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -20,6 +24,11 @@ LATIN_VOWELS = re.compile("[aeiou]")  # y is a consonant: Sayyid is not Asad
 CONSONANT_VARIANTS = str.maketrans({"q": "k", "c": "k", "v": "w"})
 
 
+# Names, aliases and recent queries: a few thousand short strings, a few hundred kilobytes.
+REMEMBERED = 16_384
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
 def fold(text: str) -> str:
     """Lower case, no diacritics or apostrophes, hyphens and punctuation as spaces."""
     text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
@@ -32,6 +41,7 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+@functools.lru_cache(maxsize=REMEMBERED)
 def skeleton(text: str) -> str:
     """Each folded word's consonants, doubled ones once: 'kataib hizballah' -> 'ktb hzblh'."""
     words = []

@@ -111,6 +111,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's, with selects and checkboxes rendered in Python (hundreds of options per list page).
+FORM_RENDERER = "kb.renderers.Renderer"
+
 WSGI_APPLICATION = "kb.wsgi.application"
 
 # SQLite file by default so that a newcomer needs nothing installed; PostgreSQL in production.

@@ -19,13 +19,10 @@ class SourceTable(KBTable):
         sequence = ("title", "publisher", "kind", "published", "language", "reliability")
 
     def render_title(self, record):
-        return link(record.get_absolute_url(), record.title or record.url)
+        return link(self.page_url("source-detail", record.pk), record.title or record.url)
 
     def render_publisher(self, value):
         return bdi(value)
-
-    def render_kind(self, record):
-        return record.get_kind_display()
 
     def render_published(self, record):
         return record.published_display
@@ -33,7 +30,5 @@ class SourceTable(KBTable):
     def render_language(self, value):
         return bdi(value)
 
-    def render_reliability(self, record):
-        return format_html(
-            '<abbr title="{}">{}</abbr>', record.get_reliability_display(), record.reliability
-        )
+    def render_reliability(self, value, record):
+        return format_html('<abbr title="{}">{}</abbr>', value, record.reliability)  # value: label
