@@ -67,7 +67,10 @@ BASELINE_FILLED = {**BASELINE, f"/groups/{KH}/": 17 + TIMELINE}
 INCIDENT_PAGE = 6
 SOURCE_PAGE = 9  # the source, then one query per kind of citing record
 HOME_PAGE = 8  # the data's version, five counts, the latest incidents and their claims
-SEARCH_PAGE = 11
+# The search page computing everything: the data's version, the best incidents' ids and their
+# count (kept until the data changes), those incidents and their claims, groups, brands, places,
+# sources and the names the query may give.
+SEARCH_PAGE = 13
 
 
 def captured(client, url, params=None):
@@ -399,6 +402,19 @@ def test_home_and_search_pages_run_the_same_queries_with_much_more_data(client):
         "search": count_of(client, "/search/", {"q": "drone"}),
     }
     assert seed == after == {"home": HOME_PAGE, "search": SEARCH_PAGE}
+
+
+def test_a_repeated_search_reuses_its_ranked_incidents_until_the_data_changes(client):
+    first = count_of(client, "/search/", {"q": "drone"})
+    with CaptureQueriesContext(connection) as again:
+        response = client.get("/search/", {"q": "drone"})
+    assert len(again.captured_queries) == first - 2  # no ranking of every match, no count
+    shown = [row.record.code for row in response.context["incidents"].rows]
+    assert shown and response.context["incident_count"] >= len(shown)
+    more_data("after", n=3, actors=3, change_log=True)  # a change: the data's version moves
+    with CaptureQueriesContext(connection) as changed:
+        client.get("/search/", {"q": "drone"})
+    assert len(changed.captured_queries) == first
 
 
 # The change log: the data's version, its COUNT(*) and its rows (with the editor, for staff).
