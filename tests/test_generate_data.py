@@ -117,6 +117,15 @@ def test_columns_the_generator_does_not_set_get_their_defaults():
     assert dict(zip(columns[3:], defaults, strict=True))["note"] == ""
 
 
+def test_the_query_planner_has_statistics_for_what_was_generated(generated, db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'claims_claim'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'claims_claim'")
+        assert cursor.fetchone()[0] > 0
+
+
 def test_every_constraint_holds(generated, db):
     connection.check_constraints()  # foreign keys, deferred until commit otherwise
     for model in curated_models():

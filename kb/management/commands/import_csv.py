@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from kb.importer import KINDS, import_file
 
@@ -26,6 +27,11 @@ class Command(BaseCommand):
                 f"{len(result.errors)} error(s); nothing was imported "
                 "(row 1 is the header, row 2 the first record)."
             )
+        if result.created or result.updated:
+            # The query planner's statistics, for the tables the file grew (SQLite keeps none
+            # until asked, and plans as if every table were small).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{kind}: {result.created} created, {result.updated} updated, "
