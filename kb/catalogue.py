@@ -86,7 +86,8 @@ def url_of(request):
 def sources_columns(request, citation_model, link_field: str) -> list[Column]:
     """The sources cited for each row that the requester may see (published ones, for the
     public): `cited` reads them for Python, the `sql` of these columns for COPY."""
-    user = request.user if request else AnonymousUser()  # no request: the codebook's columns
+    # No request, or one without a user: the columns' names and meaning (codebook, importer).
+    user = getattr(request, "user", None) or AnonymousUser()
     citations = citation_model.objects.visible_to(user)
     return [
         Column(
