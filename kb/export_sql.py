@@ -11,7 +11,6 @@ NULL for an empty cell: COPY writes NULL as nothing and quotes an empty text, wh
 tests/test_exports_copy.py holds both paths to the same bytes.
 """
 
-import csv
 import time
 from collections.abc import Iterator
 
@@ -19,10 +18,9 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import Case, Expression, F, Func, OuterRef, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Collate, Concat, NullIf
-from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from kb.exports import FORMULA_STARTS, SEPARATOR, Export, _Echo, filename
+from kb.exports import FORMULA_STARTS, SEPARATOR, Export, csv_header
 
 BLOCK = 1 << 16  # bytes of CSV sent at a time
 
@@ -184,15 +182,15 @@ def copies(export: Export, queryset: QuerySet, extension: str) -> bool:
 
 
 def select(export: Export, queryset: QuerySet) -> QuerySet:
-    """The export's rows as its cells, made by the database, in the export's order."""
+    """The rows of `queryset` (in its order: the export's, see Export.ordered) as the export's
+    cells, made by the database."""
     cells = {f"cell_{n}": column.sql for n, column in enumerate(export.columns)}
-    return export.ordered(queryset).annotate(**cells).values_list(*cells)
+    return queryset.annotate(**cells).values_list(*cells)
 
 
 def copy_lines(export: Export, queryset: QuerySet, bom: bool = False) -> Iterator[bytes]:
     """The CSV as COPY writes it, with CRLF line ends, in blocks of about BLOCK bytes."""
-    header = csv.writer(_Echo(), lineterminator="\r\n").writerow(export.header)
-    yield (("\ufeff" if bom else "") + header).encode()
+    yield csv_header(export, bom).encode()
     sql, params = select(export, queryset).query.sql_with_params()
     statement = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
     connection = connections[queryset.db]
@@ -213,11 +211,3 @@ def copy_lines(export: Export, queryset: QuerySet, bom: bool = False) -> Iterato
     if connection.queries_logged:  # counted as any other query (tests, DEBUG)
         elapsed = f"{time.monotonic() - started:.3f}"
         connection.queries_log.append({"sql": statement, "time": elapsed})
-
-
-def copy_response(export: Export, queryset: QuerySet, bom: bool = False) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        copy_lines(export, queryset, bom), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename(export.name, "csv")}"'
-    return response

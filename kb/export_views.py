@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from kb.catalogue import exports
-from kb.export_sql import copies, copy_response
-from kb.exports import SEPARATOR, bad_request, csv_response, json_response
+from kb.export_sql import copies, copy_lines
+from kb.exports import SEPARATOR, bad_request, csv_lines, csv_response, json_response
 from kb.filters import FlagField, parameters
 from kb.query import error_lines, read_only, refusals, takes
 
@@ -38,10 +38,10 @@ def export(request, name, extension):
         return bad_request("Invalid filter:\n" + filterset.error_text())
     queryset = spec.ordered(filterset.qs)
     if copies(spec, queryset, extension):
-        return copy_response(spec, queryset, bom=bom)
+        return csv_response(spec, copy_lines(spec, queryset, bom))
     rows = spec.rows(queryset, request)
     if extension == "csv":
-        return csv_response(spec, rows, bom=bom)
+        return csv_response(spec, csv_lines(spec, rows, bom))
     return json_response(spec, rows, kind=extension)
 
 

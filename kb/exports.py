@@ -148,11 +148,18 @@ def filename(name: str, extension: str) -> str:
     return f"{name}-{timezone.now().date().isoformat()}.{extension}"
 
 
+def csv_header(export: Export, bom: bool = False) -> str:
+    """The header line, after a byte-order mark for Excel when asked."""
+    return ("\ufeff" if bom else "") + csv.writer(_Echo(), lineterminator="\r\n").writerow(
+        export.header
+    )
+
+
 def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str]:
     """The CSV in blocks of CHUNK rows (one write to the client each, not one per row)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     getters = [column.get for column in export.columns]
-    yield ("\ufeff" if bom else "") + writer.writerow(export.header)
+    yield csv_header(export, bom)
     block = []
     for row in rows:
         block.append(writer.writerow([cell(get(row)) for get in getters]))
@@ -163,10 +170,9 @@ def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str
         yield "".join(block)
 
 
-def csv_response(export: Export, rows: Iterable, bom: bool = False) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_lines(export, rows, bom), content_type="text/csv; charset=utf-8"
-    )
+def csv_response(export: Export, lines: Iterable) -> StreamingHttpResponse:
+    """A CSV download of `lines` (csv_lines, or kb.export_sql.copy_lines)."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(export.name, "csv")}"'
     return response
 

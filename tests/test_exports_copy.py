@@ -23,16 +23,7 @@ from sources.models import Source
 
 pytestmark = pytest.mark.django_db
 
-NAMES = [
-    "incidents",
-    "claims",
-    "groups",
-    "brands",
-    "locations",
-    "sources",
-    "affiliations",
-    "changes",
-]
+NAMES = [name for name, spec in exports(None).items() if "csv" in spec.formats]
 FILTERS = {
     "incidents": {"country": "IQ", "sort": "-killed"},
     "claims": {"claim_kind": "attribution"},
