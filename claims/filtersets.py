@@ -63,7 +63,40 @@ class PlaceInput(forms.TextInput):
         )
 
 
-PLACE_HELP = "The place's slug, e.g. ain-al-asad-air-base (see Locations)."
+PLACE_HELP = "The place's name or slug, e.g. Ain al-Asad Air Base or ain-al-asad-air-base."
+
+
+class PlaceField(forms.ModelChoiceField):
+    """A place by its slug, as links give it, or by its name as typed (any case)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            named = list(self.queryset.filter(name__iexact=str(value).strip()).order_by("slug"))
+            if len(named) == 1:
+                return named[0]
+            slugs = ", ".join(place.slug for place in named)
+            raise forms.ValidationError(
+                f"Several places are named so; give the slug of one: {slugs}."
+                if named
+                else "No such place: give its name or slug (see Locations).",
+                code="invalid_choice",
+            ) from None
+
+
+class PlaceFilter(django_filters.ModelChoiceFilter):
+    field_class = PlaceField
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=visible_choices(Location),
+            to_field_name="slug",
+            label="Location",
+            widget=PlaceInput(),
+            help_text=PLACE_HELP,
+            **kwargs,
+        )
 
 
 def countries_in_use() -> set[str]:
@@ -106,13 +139,7 @@ class IncidentFilterSet(StrictFilterSet):
     date_to = ISODateFilter(label="To", method="noop", help_text="YYYY-MM-DD")
     country = ChoicesFilter(choices=COUNTRIES, label="Country")
     admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
-    location = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Location),
-        to_field_name="slug",
-        label="Location",
-        widget=PlaceInput(),
-        help_text=PLACE_HELP,
-    )
+    location = PlaceFilter()
     group = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Group),
         to_field_name="slug",
@@ -242,14 +269,7 @@ class ClaimFilterSet(StrictFilterSet):
     date_from = ISODateFilter(label="Incident from", method="noop")
     date_to = ISODateFilter(label="Incident to", method="noop")
     country = ChoicesFilter(choices=COUNTRIES, field_name="incident__country", label="Country")
-    location = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Location),
-        to_field_name="slug",
-        field_name="incident__location",
-        label="Location",
-        widget=PlaceInput(),
-        help_text=PLACE_HELP,
-    )
+    location = PlaceFilter(field_name="incident__location")
     group = django_filters.ModelChoiceFilter(
         queryset=visible_choices(Group), to_field_name="slug", method="filter_group", label="Group"
     )

@@ -37,3 +37,27 @@ def test_the_incident_list_offers_a_place_field_not_a_list_of_every_place(client
 
 def test_a_long_text_is_refused(client):
     assert client.get("/locations/suggest.json", {"q": "x" * 201}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/incidents/", "/claims/"])
+def test_a_place_typed_by_name_filters_as_its_slug_does(client, url):
+    by_slug = client.get(url, {"location": "ain-al-asad-air-base"})
+    by_name = client.get(url, {"location": "  ain al-asad AIR BASE "})
+    assert by_name.status_code == 200
+    rows = [row.record.pk for row in by_name.context["table"].rows]
+    assert rows and rows == [row.record.pk for row in by_slug.context["table"].rows]
+
+
+def test_an_unknown_or_ambiguous_place_name_says_what_to_give(client):
+    unknown = client.get("/incidents/", {"location": "Atlantis"})
+    assert unknown.status_code == 400
+    assert "No such place: give its name or slug" in unknown.content.decode()
+    base = Location.objects.get(slug="ain-al-asad-air-base")
+    Location.objects.create(
+        status="published", name=base.name, slug="ain-al-asad-2", kind=base.kind, country="IQ"
+    )
+    ambiguous = client.get("/incidents/", {"location": "Ain al-Asad Air Base"})
+    assert ambiguous.status_code == 400
+    assert "give the slug of one: ain-al-asad-2, ain-al-asad-air-base." in (
+        ambiguous.content.decode()
+    )
