@@ -21,7 +21,7 @@ For each size N, in turn:
    X-Query-Count / X-Query-Time-Ms headers are kept. The cache is each worker's own: the cold
    request warms one of the two workers, so a timed request that reaches the other one is cold
    too (every run is kept in the JSON; the median hides one such run when RUNS >= 3).
-4. Exports: every CSV export of kb/catalogue.py, streamed to the end in 64 KiB reads and parsed
+4. Exports: every CSV export (exchange/catalogue.py), streamed to the end in 64 KiB reads and parsed
    with the csv module (fields may hold line breaks), counting records; the gunicorn workers' RSS
    (/proc/<pid>/status) before, after and every 0.2 s during the download. On PostgreSQL the same
    SELECT the export reads its rows from is run as `COPY (...) TO STDOUT` (see probe.py): the

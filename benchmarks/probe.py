@@ -5,12 +5,12 @@
 prints one JSON object: concrete values for the parameterised URLs (the busiest published group,
 brand and place, the commonest country and weapon, a group's alias, a month and a year inside the
 data, an incident and a source), samples for the concurrent clients, and for every export of
-kb/catalogue.py the rows an anonymous reader gets and the SQL those rows are read with.
+exchange/catalogue.py the rows an anonymous reader gets and the SQL those rows are read with.
 
 On PostgreSQL every export is served as `COPY (SELECT …) TO STDOUT` of its own cells
-(kb.export_sql): that SELECT is the one compared. Otherwise (an export that Python renders), the
+(exchange.sql): that SELECT is the one compared. Otherwise (an export that Python renders), the
 export's SQL is taken from the export itself, not rewritten: the export is built as
-kb/export_views.export builds it for an anonymous reader (its FilterSet, without parameters, over
+exchange/views.export builds it for an anonymous reader (its FilterSet, without parameters, over
 `spec.base_queryset(user)`), then `spec.rows()` is called with `QuerySet.iterator` replaced by a
 stub that records the queryset it is called on: the queryset whose rows the CSV columns are made
 from (its annotations and `select_related` joins hold every column's value). Its
@@ -130,8 +130,8 @@ def exports() -> dict:
     from django.http import QueryDict
     from django.test import RequestFactory
 
-    from kb.catalogue import exports as catalogue
-    from kb.export_sql import copies, select
+    from exchange.catalogue import exports as catalogue
+    from exchange.sql import copies, select
 
     request = RequestFactory().get("/", HTTP_HOST="127.0.0.1", secure=True)
     request.user = AnonymousUser()
@@ -145,7 +145,7 @@ def exports() -> dict:
         entry = {"rows": filterset.qs.count(), "sql": None, "note": ""}
         queryset = spec.ordered(filterset.qs)
         if copies(spec, queryset, "csv"):
-            # The site serves this CSV as COPY of the export's own SELECT (kb.export_sql), the
+            # The site serves this CSV as COPY of the export's own SELECT (exchange.sql), the
             # cells made by the database: that SELECT is what the export is compared with.
             sql, sql_params = select(spec, queryset).query.sql_with_params()
             entry["sql"] = connection.ops.compose_sql(sql, sql_params)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "groups",
     "claims",
     "changes",
+    "exchange",
 ]
 
 MIDDLEWARE = [

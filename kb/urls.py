@@ -4,8 +4,8 @@ from django.urls import path
 from changes import feeds as change_feeds
 from changes import views as changes
 from claims import views as claims
+from exchange import views as export_views
 from groups import views as groups
-from kb import export_views
 from kb import views as kb
 from kb.query import read_only, takes
 from sources import views as sources

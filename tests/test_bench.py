@@ -18,7 +18,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from benchmarks import bench
-from kb.catalogue import exports
+from exchange.catalogue import exports
 
 ROOT = settings.BASE_DIR
 QUERY_STATS = "kb.querystats.QueryStatsMiddleware"

@@ -18,8 +18,8 @@ from django.utils.html import escape
 
 from changes.models import Change
 from claims.models import Claim, ClaimStatus, Incident, PublicationStatus
+from exchange.formats import SEPARATOR
 from groups.models import Group
-from kb.exports import SEPARATOR
 from sources.models import Source
 from tests.conftest import PUBLISHER
 from tests.test_admin import form_errors, resubmit

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from claims import derived
 from claims.models import Claim, Incident, Location
 from claims.visuals import MAX_BUCKETS, Tally, timeline
+from exchange.importer import import_rows
 from groups.models import Affiliation, Brand, Group, Relation
 from kb.dates import EARLIEST, LATEST, date_field_names
-from kb.importer import import_rows
 from sources.models import Source
 from tests.test_admin import form_errors, resubmit
 

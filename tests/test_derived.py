@@ -17,9 +17,9 @@ from claims.models import (
     competing_claims,
     current_responsibility,
 )
+from exchange.importer import import_rows
 from groups.models import Brand, Group
 from kb.dates import possible_range
-from kb.importer import import_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.test import Client
 
 from changes.models import Change
 from claims.models import Claim, Incident, Location
+from exchange.importer import import_rows
 from groups.models import Brand, Group
 from groups.search import match_actors
-from kb.importer import import_rows
 from kb.visibility import PublicationStatus
 from sources.models import Source
 from tests.helpers import signed_in

@@ -1,6 +1,6 @@
 """Every CSV export, as served, is byte for byte what the Python rendering makes of the same rows.
 
-On PostgreSQL the site serves CSV made by the database (kb.export_sql: each cell in SQL, the file
+On PostgreSQL the site serves CSV made by the database (exchange.sql: each cell in SQL, the file
 by COPY); everywhere else, and for JSON, Python renders the rows. The two must never differ: not
 in a quote, a line end, an empty cell, a neutralised formula, a date or a sorted list. Compared
 on the seed, as the public and as staff (drafts), filtered and not, and on records whose text is
@@ -15,10 +15,10 @@ from django.db import connection
 from django.test import RequestFactory, override_settings
 
 from claims.models import Claim, Incident, IncidentCitation, Location
+from exchange.catalogue import exports
+from exchange.formats import csv_lines
+from exchange.sql import copies
 from groups.models import Alias, Group
-from kb.catalogue import exports
-from kb.export_sql import copies
-from kb.exports import csv_lines
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
-"""The importer (`manage.py import_csv KIND FILE`, `kb.importer.import_file`) reads the exports' own
-files back: an export imported into an emptied database exports again byte for byte; importing a
-file twice changes nothing the second time; every row is validated and every error reported with
-its row and column, and then nothing at all is imported; the exports' formula neutralisation is
-undone; and every column the codebook marks as imported really is read."""
+"""The importer (`manage.py import_csv KIND FILE`, `exchange.importer.import_file`) reads the
+exports' own files back: an export imported into an emptied database exports again byte for byte;
+importing a file twice changes nothing the second time; every row is validated and every error
+reported with its row and column, and then nothing at all is imported; the exports' formula
+neutralisation is undone; and every column the codebook marks as imported really is read."""
 
 import csv
 import io
@@ -22,6 +22,8 @@ from claims.models import (
     Location,
     LocationCitation,
 )
+from exchange.catalogue import exports
+from exchange.importer import KINDS, import_file
 from groups.models import (
     Affiliation,
     AffiliationCitation,
@@ -35,8 +37,6 @@ from groups.models import (
     Relation,
     RelationCitation,
 )
-from kb.catalogue import exports
-from kb.importer import KINDS, import_file
 from kb.roles import CURATED_APPS
 from sources.models import Source
 

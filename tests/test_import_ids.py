@@ -10,8 +10,8 @@ from django.db.models import Max
 from django.urls import reverse
 
 from claims.models import Claim, Incident
+from exchange.importer import MAX_ID_JUMP, import_file
 from groups.models import Group
-from kb.importer import MAX_ID_JUMP, import_file
 from sources.models import Source
 from tests.test_admin import form_errors, resubmit
 from tests.test_import import (

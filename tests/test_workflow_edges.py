@@ -13,7 +13,7 @@ from django.test import Client
 from changes import recorder
 from changes.models import Change
 from claims.models import Claim, ClaimStatus, Incident, PublicationStatus
-from kb.importer import import_rows
+from exchange.importer import import_rows
 from sources.models import Source
 from tests.test_admin import form_errors, resubmit
 from tests.test_changes import (

@@ -6,8 +6,9 @@ the same filtered, ordered queryset the Python path reads, passed through with o
 changed (COPY ends lines with LF, the site's CSV with CRLF). The database formats the cells, so an
 export runs at about COPY's speed with memory flat in its length.
 
-Each helper makes, from a column, the text `kb.exports.cell` makes of the value Python reads, and
-NULL for an empty cell: COPY writes NULL as nothing and quotes an empty text, which `csv` does not.
+Each helper makes, from a column, the text `exchange.formats.cell` makes of the value Python
+reads, and NULL for an empty cell: COPY writes NULL as nothing and quotes an empty text, which
+`csv` does not.
 tests/test_exports_copy.py holds both paths to the same bytes.
 """
 
@@ -20,7 +21,7 @@ from django.db.models import Case, Expression, F, Func, OuterRef, QuerySet, Text
 from django.db.models.functions import Cast, Collate, Concat, NullIf
 from django.urls import reverse
 
-from kb.exports import FORMULA_STARTS, SEPARATOR, Export, csv_header
+from exchange.formats import FORMULA_STARTS, SEPARATOR, Export, csv_header
 
 BLOCK = 1 << 16  # bytes of CSV sent at a time
 
@@ -30,7 +31,7 @@ FORMULA_PATTERN = f"^([{_STARTS}])"
 
 
 class Neutralised(Func):
-    """`kb.exports.neutralise` in SQL: an apostrophe before a leading =, +, -, @, tab, CR or
+    """`exchange.formats.neutralise` in SQL: an apostrophe before a leading =, +, -, @, tab, CR or
     apostrophe."""
 
     template = "regexp_replace(%(expressions)s, %(pattern)s, %(replacement)s)"

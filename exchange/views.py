@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from kb.catalogue import exports
-from kb.export_sql import copies, copy_lines
-from kb.exports import SEPARATOR, bad_request, csv_lines, csv_response, json_response
+from exchange.catalogue import exports
+from exchange.formats import SEPARATOR, bad_request, csv_lines, csv_response, json_response
+from exchange.sql import copies, copy_lines
 from kb.filters import FlagField, parameters
 from kb.query import error_lines, read_only, refusals, takes
 

@@ -37,7 +37,7 @@ class Column:
     get: Callable[[Any], Any]
     values: str = ""
     imported: bool = True  # False: derived from other records, ignored by the importer
-    sql: Any = None  # the same cell made by PostgreSQL (kb.export_sql), for COPY
+    sql: Any = None  # the same cell made by PostgreSQL (exchange.sql), for COPY
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str
 
 
 def csv_response(export: Export, lines: Iterable) -> StreamingHttpResponse:
-    """A CSV download of `lines` (csv_lines, or kb.export_sql.copy_lines)."""
+    """A CSV download of `lines` (csv_lines, or exchange.sql.copy_lines)."""
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(export.name, "csv")}"'
     return response

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from kb.importer import KINDS, import_file
+from exchange.importer import KINDS, import_file
 
 
 class Command(BaseCommand):

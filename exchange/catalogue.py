@@ -2,7 +2,7 @@
 
 The codebook (/codebook/) and the importer read these same definitions, so that the files, their
 documentation and what can be loaded back cannot drift apart. Multi-valued cells use
-`kb.exports.SEPARATOR`; dates are ISO 8601 with their precision in the next column; empty means
+`exchange.formats.SEPARATOR`; dates are ISO 8601 with their precision in the next column; empty means
 unknown. `imported=False` marks columns derived from other records, which the importer ignores.
 """
 
@@ -32,18 +32,9 @@ from claims.models import (
     Weapon,
     competing_claims,
 )
-from groups.filtersets import AffiliationFilterSet, BrandFilterSet, GroupFilterSet
-from groups.models import (
-    Affiliation,
-    AffiliationCitation,
-    AffiliationStatus,
-    Alias,
-    BrandCitation,
-    GroupCitation,
-    GroupKind,
-)
-from kb.dates import DatePrecision
-from kb.export_sql import (
+from exchange.formats import Column, Export, aggregated, split, vocabulary
+from exchange.importer import MAX_ID_JUMP
+from exchange.sql import (
     Clock,
     FieldDetails,
     FieldNames,
@@ -56,8 +47,17 @@ from kb.export_sql import (
     number,
     text,
 )
-from kb.exports import Column, Export, aggregated, split, vocabulary
-from kb.importer import MAX_ID_JUMP
+from groups.filtersets import AffiliationFilterSet, BrandFilterSet, GroupFilterSet
+from groups.models import (
+    Affiliation,
+    AffiliationCitation,
+    AffiliationStatus,
+    Alias,
+    BrandCitation,
+    GroupCitation,
+    GroupKind,
+)
+from kb.dates import DatePrecision
 from kb.vocab import Confidence
 from sources.filtersets import SourceFilterSet
 from sources.models import Reliability, SourceKind
@@ -71,7 +71,7 @@ TEXT = "free text"
 
 
 def explicit_id(key, name, extra=""):
-    """How the importer reads a record's id (kb.importer.ids_too_far_ahead)."""
+    """How the importer reads a record's id (exchange.importer.ids_too_far_ahead)."""
     return (
         f"On import, an existing {key} updates that {name}; a new {name} keeps its {key}, which may "
         f"be at most {MAX_ID_JUMP:,} above the largest {key} in use or earlier in the file "

@@ -32,8 +32,8 @@ from claims.models import (
     LocationCitation,
     PublicationStatus,
 )
+from exchange.formats import SEPARATOR
 from groups.models import Alias, AliasKind, Brand, BrandCitation, Channel, Group, GroupCitation
-from kb.exports import SEPARATOR
 from kb.visibility import publish
 from sources.models import Source
 
@@ -198,7 +198,7 @@ def import_file(kind_name: str, path, reason: str | None = None) -> Result:
 
 def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
     """Import every row or none: the transaction is rolled back if any row has an error."""
-    from kb.catalogue import exports  # the columns the export defines, imported or derived
+    from exchange.catalogue import exports  # the columns the export defines, imported or derived
 
     kind = KINDS[kind_name]
     known = {c.name for c in exports(None)[kind_name].columns}
