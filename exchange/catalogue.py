@@ -7,6 +7,7 @@ unknown. `imported=False` marks columns derived from other records, which the im
 """
 
 import json
+from dataclasses import replace
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, TextField, Value
@@ -53,14 +54,22 @@ from groups.models import (
     AffiliationCitation,
     AffiliationStatus,
     Alias,
+    AliasKind,
     BrandCitation,
+    Channel,
+    ChannelCitation,
     GroupCitation,
     GroupKind,
+    Platform,
+    Relation,
+    RelationCitation,
+    RelationKind,
 )
 from kb.dates import DatePrecision
+from kb.filters import StrictFilterSet
 from kb.vocab import Confidence
 from sources.filtersets import SourceFilterSet
-from sources.models import Reliability, SourceKind
+from sources.models import Credibility, Reliability, SourceKind
 
 ISO_DATE = "ISO 8601 date (YYYY-MM-DD); empty if unknown"
 PRECISION = vocabulary(DatePrecision)
@@ -248,8 +257,8 @@ def claim_columns(request) -> list[Column]:
         Column("confidence", "For attributions: the confidence the attributing party states.", lambda c: c.confidence, vocabulary(Confidence) + "; empty if not stated", sql=text("confidence")),
         Column("status", "Whether the claim still stands.", lambda c: c.status, vocabulary(ClaimStatus), sql=text("status")),
         Column("status_note", "Why it was superseded or retracted.", lambda c: c.status_note, TEXT, sql=text("status_note")),
-        Column("supersedes_claim_id", "The earlier claim this one replaces.", lambda c: c.supersedes_id, "claim_id", sql=number("supersedes")),
-        Column("superseded_by_claim_id", "The later claim that replaced this one.", lambda c: getattr(getattr(c, "superseded_by", None), "pk", None), "claim_id", imported=False, sql=number("superseded_by__id")),
+        Column("supersedes_claim_id", "The earlier claim this one replaces.", lambda c: c.supersedes_id, "whole number: a claim_id of the same incident", sql=number("supersedes")),
+        Column("superseded_by_claim_id", "The later claim that replaced this one.", lambda c: getattr(getattr(c, "superseded_by", None), "pk", None), "whole number: a claim_id", imported=False, sql=number("superseded_by__id")),
         Column("note", "Editorial note.", lambda c: c.note, TEXT, sql=text("note")),
         *sources_columns(request, ClaimCitation, "claim"),
     ]  # fmt: skip
@@ -376,6 +385,127 @@ def affiliation_columns(request) -> list[Column]:
     ]  # fmt: skip
 
 
+# --- Aliases, channels, relations, citations: the tables the pages show inside others -----------
+
+
+def unfiltered(model_class) -> type:
+    """A FilterSet with no filters, for the tables no list page filters (every visible row)."""
+    meta = type("Meta", (), {"model": model_class, "fields": []})
+    return type(f"{model_class.__name__}Rows", (StrictFilterSet,), {"Meta": meta})
+
+
+def slug_of(attr):
+    return lambda r: getattr(r, attr).slug if getattr(r, f"{attr}_id") else None
+
+
+def alias_columns(request) -> list[Column]:
+    return [
+        Column("group", "The group the name belongs to (slug in the groups export).", slug_of("group"), "slug; empty if a brand's", sql=text("group__slug")),
+        Column("brand", "The brand the name belongs to (slug in the brands export).", slug_of("brand"), "slug; empty if a group's", sql=text("brand__slug")),
+        Column("name", "The other name or spelling; with group or brand, identifies the row (letter case aside).", lambda a: a.name, TEXT, sql=text("name")),
+        Column("kind", "What kind of name.", lambda a: a.kind, vocabulary(AliasKind), sql=text("kind")),
+        Column("language", "Language of the name.", lambda a: a.language, "BCP 47 code", sql=text("language")),
+        Column("script", "Script of the name.", lambda a: a.script, "ISO 15924 code (Latn, Arab)", sql=text("script")),
+    ]  # fmt: skip
+
+
+def channel_columns(request) -> list[Column]:
+    return [
+        Column("platform", "Platform; with name, identifies the channel.", lambda c: c.platform, vocabulary(Platform), sql=text("platform")),
+        Column("name", "Name of the channel on its platform.", lambda c: c.name, TEXT, sql=text("name")),
+        Column("url", "Address of the channel.", lambda c: c.url, "http(s) URL", sql=text("url")),
+        Column("operated_by_group", "The group that runs it (slug).", slug_of("operated_by_group"), "slug", sql=text("operated_by_group__slug")),
+        Column("operated_by_brand", "The brand that runs it (slug).", slug_of("operated_by_brand"), "slug", sql=text("operated_by_brand__slug")),
+        Column("description", "Description.", lambda c: c.description, TEXT, sql=text("description")),
+    ]  # fmt: skip
+
+
+def relation_columns(request) -> list[Column]:
+    return [
+        Column("subject", "The group the relation is about (slug in the groups export).", slug_of("subject"), "slug", sql=text("subject__slug")),
+        Column("kind", "How it relates to the object.", lambda r: r.kind, vocabulary(RelationKind), sql=text("kind")),
+        Column("object_group", "The group it relates to (slug).", slug_of("object_group"), "slug; empty if a brand", sql=text("object_group__slug")),
+        Column("object_brand", "The brand it relates to (slug).", slug_of("object_brand"), "slug; empty if a group", sql=text("object_brand__slug")),
+        Column("start", "From when.", lambda r: r.start, ISO_DATE, sql=day("start")),
+        Column("start_precision", "Precision of the start date.", lambda r: r.start_precision, PRECISION + "; empty if no date", sql=text("start_precision")),
+        Column("end", "Until when.", lambda r: r.end, ISO_DATE, sql=day("end")),
+        Column("end_precision", "Precision of the end date.", lambda r: r.end_precision, PRECISION + "; empty if no date", sql=text("end_precision")),
+        Column("note", "Note.", lambda r: r.note, TEXT, sql=text("note")),
+        *sources_columns(request, RelationCitation, "relation"),
+    ]  # fmt: skip
+
+
+# Each citations table names the cited record by that record's key columns:
+# (column, path from the record, documented values).
+CITED = {
+    "incident": (IncidentCitation, [("incident_code", "code", "incident code")]),
+    "claim": (ClaimCitation, [("claim_id", "id", "whole number: a claim_id")]),
+    "group": (GroupCitation, [("group", "slug", "slug")]),
+    "brand": (BrandCitation, [("brand", "slug", "slug")]),
+    "location": (LocationCitation, [("location", "slug", "slug")]),
+    "affiliation": (AffiliationCitation, [("group", "group__slug", "slug"), ("brand", "brand__slug", "slug"), ("status", "status", vocabulary(AffiliationStatus)), ("assessed_by", "assessed_by", TEXT)]),
+    "relation": (RelationCitation, [("subject", "subject__slug", "slug"), ("kind", "kind", vocabulary(RelationKind)), ("object_group", "object_group__slug", "slug"), ("object_brand", "object_brand__slug", "slug")]),
+    "channel": (ChannelCitation, [("platform", "platform", vocabulary(Platform)), ("name", "name", TEXT)]),
+}  # fmt: skip
+
+
+def citation_key_column(record: str, column: str, path: str, values: str) -> Column:
+    def get(citation):
+        value = getattr(citation, record)
+        for part in path.split("__"):
+            value = getattr(value, part) if value is not None else None
+        return value
+
+    full = f"{record}__{path}"
+    sql = number(full) if values.startswith("whole") else text(full)
+    return Column(column, f"The cited {record}: its {column}.", get, values, sql=sql)
+
+
+def citation_columns(record: str):
+    def columns(request) -> list[Column]:
+        _model, key = CITED[record]
+        return [
+            *(citation_key_column(record, *spec) for spec in key),
+            Column("source_id", "The source cited (its source_id in the sources export); with the record, identifies the row.", lambda c: c.source_id, "whole number: a source_id", sql=number("source_id")),
+            Column("quote", "The passage of the source that supports the record.", lambda c: c.quote, TEXT, sql=text("quote")),
+            Column("locator", "Where in the source: page, paragraph, timestamp.", lambda c: c.locator, TEXT, sql=text("locator")),
+            Column("credibility", "How credible this piece of the source is (Admiralty scale).", lambda c: c.credibility, "whole number: " + vocabulary(Credibility), sql=number("credibility")),
+        ]  # fmt: skip
+
+    return columns
+
+
+def relation_rows(queryset, request):
+    queryset = queryset.select_related("subject", "object_group", "object_brand")
+    return cited(queryset, RelationCitation, "relation", request).iterator(chunk_size=2000)
+
+
+def plain_rows(*related):
+    def rows(queryset, request):
+        return queryset.select_related(*related).iterator(chunk_size=2000)
+
+    return rows
+
+
+def citation_export(record: str, request) -> Export:
+    model, key = CITED[record]
+    record_model = model._meta.get_field(model.record_field).related_model
+    order = tuple(f"{record}__{path}" for _column, path, _values in key)
+    related = [
+        record,
+        *(f"{record}__{path.rsplit('__', 1)[0]}" for _c, path, _v in key if "__" in path),
+    ]
+    return Export(
+        f"{record}_citations", f"{record_model._meta.verbose_name.capitalize()} citations",
+        f"One row per source cited for a {record_model._meta.verbose_name}, with the passage, "
+        "where it is in the source and how credible it is.",
+        citation_columns(record)(request), plain_rows(*related), unfiltered(model),
+        lambda user, model=model: model.objects.visible_to(user),
+        order=(*order, "source_id", "pk"),
+        key=(*(column for column, _p, _v in key), "source_id"),
+    )  # fmt: skip
+
+
 def change_rows(queryset, request):
     return queryset.iterator(chunk_size=2000)
 
@@ -403,46 +533,168 @@ def change_columns(request) -> list[Column]:
 
 
 def exports(request) -> dict[str, Export]:
-    """The exports, by URL name, with columns bound to the request (permalinks need its host)."""
-    return {
-        "incidents": Export(
-            "incidents", "Incidents", "One row per incident, with a summary of its claims.",
-            incident_columns(request), incident_rows, IncidentFilterSet,
-            lambda user: selectors.incidents(user), ("csv", "json", "geojson"),
-        ),
-        "claims": Export(
-            "claims", "Claims", "One row per claim, denial or attribution, with its incident's date and place.",
-            claim_columns(request), claim_rows, ClaimFilterSet, lambda user: selectors.claims(user),
+    """The exports, by URL name, with columns bound to the request (permalinks need its host), in
+    the order a whole dataset is imported (a table after those it names)."""
+    found = {
+        "sources": Export(
+            "sources",
+            "Sources",
+            "One row per source.",
+            source_columns(request),
+            source_rows,
+            SourceFilterSet,
+            lambda user: selectors.sources(user).order_by(
+                F("published").desc(nulls_last=True), "title", "pk"
+            ),
+            key=("source_id",),
         ),
         "groups": Export(
-            "groups", "Groups", "One row per actor.", group_columns(request), group_rows,
-            GroupFilterSet, lambda user: selectors.groups_with_counts(user).order_by("name", "pk"),
+            "groups",
+            "Groups",
+            "One row per actor.",
+            group_columns(request),
+            group_rows,
+            GroupFilterSet,
+            lambda user: selectors.groups_with_counts(user).order_by("name", "pk"),
+            key=("slug",),
         ),
         "brands": Export(
-            "brands", "Brands", "One row per brand.", brand_columns(request), brand_rows,
-            BrandFilterSet, lambda user: selectors.brands_with_counts(user).order_by("name", "pk"),
+            "brands",
+            "Brands",
+            "One row per brand.",
+            brand_columns(request),
+            brand_rows,
+            BrandFilterSet,
+            lambda user: selectors.brands_with_counts(user).order_by("name", "pk"),
+            key=("slug",),
         ),
-        "locations": Export(
-            "locations", "Locations", "One row per named site.", location_columns(request),
-            location_rows, LocationFilterSet,
-            lambda user: selectors.locations_with_counts(user).order_by("name", "pk"),
+        "aliases": Export(
+            "aliases",
+            "Aliases",
+            "One row per other name of a group or a brand, with its kind, language and script.",
+            alias_columns(request),
+            plain_rows("group", "brand"),
+            unfiltered(Alias),
+            lambda user: Alias.objects.visible_to(user),
+            order=("group__slug", "brand__slug", "name", "pk"),
+            key=("group", "brand", "name"),
+            references=((("group",), "groups", ("slug",)), (("brand",), "brands", ("slug",))),
         ),
-        "sources": Export(
-            "sources", "Sources", "One row per source.", source_columns(request), source_rows,
-            SourceFilterSet,
-            lambda user: selectors.sources(user).order_by("-published", "title", "pk"),
-        ),
-        "affiliations": Export(
-            "affiliations", "Affiliations", "One row per affiliation of a group with a brand.",
-            affiliation_columns(request), affiliation_rows, AffiliationFilterSet,
-            lambda user: Affiliation.objects.visible_to(user).order_by(
-                "brand__name", "group__name", "status", "pk"
+        "channels": Export(
+            "channels",
+            "Channels",
+            "One row per channel claims are published on.",
+            channel_columns(request),
+            plain_rows("operated_by_group", "operated_by_brand"),
+            unfiltered(Channel),
+            lambda user: Channel.objects.visible_to(user),
+            order=("platform", "name", "pk"),
+            key=("platform", "name"),
+            references=(
+                (("operated_by_group",), "groups", ("slug",)),
+                (("operated_by_brand",), "brands", ("slug",)),
             ),
         ),
-        "changes": Export(
-            "changes", "Changes", "One row per change, oldest first: what to apply to your copy. "
-            "since=YYYY-MM-DD gives the changes from that UTC day on.",
-            change_columns(request), change_rows, ChangeFilterSet,
-            lambda user: Change.objects.visible_to(user), order=("at", "pk"),
+        "locations": Export(
+            "locations",
+            "Locations",
+            "One row per named site.",
+            location_columns(request),
+            location_rows,
+            LocationFilterSet,
+            lambda user: selectors.locations_with_counts(user).order_by("name", "pk"),
+            key=("slug",),
         ),
-    }  # fmt: skip
+        "incidents": Export(
+            "incidents",
+            "Incidents",
+            "One row per incident, with a summary of its claims.",
+            incident_columns(request),
+            incident_rows,
+            IncidentFilterSet,
+            lambda user: selectors.incidents(user),
+            ("csv", "json", "geojson"),
+            key=("code",),
+            references=((("location",), "locations", ("slug",)),),
+        ),
+        "claims": Export(
+            "claims",
+            "Claims",
+            "One row per claim, denial or attribution, with its incident's date and place.",
+            claim_columns(request),
+            claim_rows,
+            ClaimFilterSet,
+            lambda user: selectors.claims(user),
+            key=("claim_id",),
+            references=(
+                (("incident_code",), "incidents", ("code",)),
+                (("group",), "groups", ("slug",)),
+                (("brand",), "brands", ("slug",)),
+                (("attributed_by",), "groups", ("slug",)),
+                (("channel_platform", "channel_name"), "channels", ("platform", "name")),
+                (("supersedes_claim_id",), "claims", ("claim_id",)),
+            ),
+        ),
+        "affiliations": Export(
+            "affiliations",
+            "Affiliations",
+            "One row per affiliation of a group with a brand.",
+            affiliation_columns(request),
+            affiliation_rows,
+            AffiliationFilterSet,
+            lambda user: Affiliation.objects.visible_to(user).order_by(
+                "brand__name", "group__name", "status", "assessed_by", "pk"
+            ),
+            key=("group", "brand", "status", "assessed_by"),
+            references=((("group",), "groups", ("slug",)), (("brand",), "brands", ("slug",))),
+        ),
+        "relations": Export(
+            "relations",
+            "Relations",
+            "One row per relation of a group with another group or a brand.",
+            relation_columns(request),
+            relation_rows,
+            unfiltered(Relation),
+            lambda user: Relation.objects.visible_to(user),
+            order=("subject__slug", "kind", "object_group__slug", "object_brand__slug", "pk"),
+            key=("subject", "kind", "object_group", "object_brand"),
+            references=(
+                (("subject",), "groups", ("slug",)),
+                (("object_group",), "groups", ("slug",)),
+                (("object_brand",), "brands", ("slug",)),
+            ),
+        ),
+    }
+    for record, (_model, key) in CITED.items():
+        spec = citation_export(record, request)
+        record_export = {
+            "incident": "incidents",
+            "claim": "claims",
+            "group": "groups",
+            "brand": "brands",
+            "location": "locations",
+            "affiliation": "affiliations",
+            "relation": "relations",
+            "channel": "channels",
+        }[record]
+        columns = tuple(column for column, _path, _values in key)
+        found[spec.name] = replace(
+            spec,
+            references=(
+                (columns, record_export, found[record_export].key),
+                (("source_id",), "sources", ("source_id",)),
+            ),
+        )
+    found["changes"] = Export(
+        "changes",
+        "Changes",
+        "One row per change, oldest first: what to apply to your copy. "
+        "since=YYYY-MM-DD gives the changes from that UTC day on.",
+        change_columns(request),
+        change_rows,
+        ChangeFilterSet,
+        lambda user: Change.objects.visible_to(user),
+        order=("at", "pk"),
+        key=("change_id",),
+    )
+    return found  # fmt: skip

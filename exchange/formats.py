@@ -38,6 +38,13 @@ class Column:
     values: str = ""
     imported: bool = True  # False: derived from other records, ignored by the importer
     sql: Any = None  # the same cell made by PostgreSQL (exchange.sql), for COPY
+    kind: str = ""  # Frictionless Table Schema type; empty: read from `values` (`type`)
+
+    @property
+    def type(self) -> str:
+        """The column's Table Schema type (string, integer, number, boolean, date, time,
+        datetime, array), as the data package declares it and pandas and R should read it."""
+        return self.kind or type_of(self.values)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,10 @@ class Export:
     base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
     formats: tuple[str, ...] = ("csv",)
     order: tuple[str, ...] = ()  # the rows' order, when not the filtered queryset's own
+    # The columns that identify a row (the importer matches on them; the package's primary key),
+    # and the columns that name a row of another export: {column: (export, its column)}.
+    key: tuple[str, ...] = ()
+    references: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
 
     @property
     def header(self) -> list[str]:
@@ -60,6 +71,28 @@ class Export:
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by(*self.order) if self.order else queryset
+
+
+def type_of(values: str) -> str:
+    """A column's Table Schema type from the allowed values the codebook gives it."""
+    if values.startswith(ID_LIST):
+        return "array"
+    for start, kind in TYPE_BY_VALUES:
+        if values.startswith(start):
+            return kind
+    return "string"
+
+
+# The start of a column's documented values -> its type (the codebook's own wording).
+ID_LIST = "JSON list of whole numbers"
+TYPE_BY_VALUES = (
+    ("ISO 8601 date and time", "datetime"),
+    ("ISO 8601 date", "date"),
+    ("HH:MM:SS", "time"),
+    ("whole number", "integer"),
+    ("decimal degrees", "number"),
+    ("true or false", "boolean"),
+)
 
 
 def vocabulary(choices) -> str:
