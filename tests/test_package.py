@@ -11,6 +11,7 @@ import zipfile
 import frictionless
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from claims.models import (
     Claim,
@@ -336,3 +337,68 @@ def test_a_dry_run_of_a_package_writes_nothing(tmp_path):
     assert not Incident.objects.exists()
     assert not Source.objects.exists()
     assert "Dry run: nothing was written" in out.getvalue()
+
+
+class Outcome:
+    """What the importer's import_many gives for one table."""
+
+    def __init__(self, errors=()):
+        self.created, self.updated, self.unchanged = 2, 1, 0
+        self.errors, self.error_count = list(errors), len(errors)
+
+
+@pytest.fixture
+def importer_calls(monkeypatch):
+    """import_dataset's calls of exchange.importer.import_many, which answers as `outcome` says;
+    this checks the command's part (which files, in which order, with which reason), not the
+    importer's."""
+    import exchange.importer
+
+    calls, outcome = [], {}
+
+    def import_many(files, *, reason, user=None, dry_run=False, progress=None):
+        calls.append(([(table, data.read()) for table, data in files], reason, dry_run))
+        return {table: outcome.get(table, Outcome()) for table, _data in files}
+
+    tables = [name for name in exports(None) if name != "changes"]
+    monkeypatch.setattr(exchange.importer, "import_many", import_many, raising=False)
+    monkeypatch.setattr(exchange.importer, "TABLES", tables, raising=False)
+    return calls, outcome
+
+
+def test_import_dataset_gives_every_table_to_the_importer_at_once_in_the_packages_order(
+    tmp_path, importer_calls
+):
+    calls, _outcome = importer_calls
+    export_dataset(tmp_path / "package.zip")
+    files = zip_files((tmp_path / "package.zip").read_bytes())
+    version = descriptor_of(files)["version"]
+    out = io.StringIO()
+    call_command("import_dataset", str(tmp_path / "package.zip"), "--dry-run", stdout=out)
+    [(given, reason, dry_run)] = calls  # one call: all tables in one transaction
+    tables = [name for name in exports(None) if name != "changes"]
+    assert [table for table, _data in given] == tables
+    assert all(data == files[f"{table}.csv"] for table, data in given)
+    assert (reason, dry_run) == (
+        f"Imported dataset package incident-claims-kb version {version}",
+        True,
+    )
+    assert "incidents: 2 created, 1 updated, 0 unchanged." in out.getvalue()
+    assert "Not imported (documentation, or derived): changes, codebook." in out.getvalue()
+
+
+def test_import_dataset_reports_the_importers_errors_and_refuses_paths_outside_the_package(
+    tmp_path, importer_calls
+):
+    _calls, outcome = importer_calls
+    export_dataset(tmp_path)
+    outcome["claims"] = Outcome([(3, "kind", "'claimed' is not one of: responsibility, denial")])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=err)
+    assert "claims: line 3, column kind: 'claimed' is not one of" in err.getvalue()
+    package = json.loads((tmp_path / DESCRIPTOR).read_text())
+    package["resources"][0]["path"] = "../sources.csv"
+    (tmp_path / DESCRIPTOR).write_text(json.dumps(package))
+    with pytest.raises(CommandError, match="must be a file in the package"):
+        call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
