@@ -1,14 +1,17 @@
 """The export endpoints and the codebook: exactly the rows a list page's filters select."""
 
-import csv
-import io
+import copy
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from exchange.catalogue import exports
+from exchange.codebook import codebook_csv, codebook_markdown
 from exchange.formats import SEPARATOR, bad_request, csv_lines, csv_response, json_response
+from exchange.package import cached_zip
 from exchange.sql import copies, copy_lines
 from kb.filters import FlagField, parameters
 from kb.query import error_lines, read_only, refusals, takes
@@ -51,15 +54,7 @@ def codebook(request, extension="html"):
     """Every export's columns with their meaning and allowed values, from the definitions."""
     specs = exports(request).values()
     if extension == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["export", "column", "description", "values", "imported"])
-        for spec in specs:
-            for c in spec.columns:
-                writer.writerow(
-                    [spec.name, c.name, c.description, c.values, str(c.imported).lower()]
-                )
-        return attachment(out.getvalue(), "text/csv", "codebook.csv")
+        return attachment(codebook_csv(specs), "text/csv", "codebook.csv")
     if extension == "md":
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
     if extension != "html":
@@ -67,17 +62,25 @@ def codebook(request, extension="html"):
     return render(request, "codebook.html", {"exports": specs, "separator": SEPARATOR})
 
 
-def codebook_markdown(specs) -> str:
-    lines = ["# Codebook", "", f"Multi-valued cells separate values with `{SEPARATOR}`.", ""]
-    for spec in specs:
-        files = ", ".join(f"`/{spec.name}/export.{ext}`" for ext in spec.formats)
-        lines += [f"## {spec.title} ({files})", "", spec.description, ""]
-        lines += ["| column | meaning | values | imported |", "| --- | --- | --- | --- |"]
-        for c in spec.columns:
-            imported = "yes" if c.imported else "no (derived)"
-            lines.append(f"| `{c.name}` | {c.description} | {c.values} | {imported} |")
-        lines.append("")
-    return "\n".join(lines)
+@read_only
+@takes()
+def dataset(request):
+    """The whole dataset as one Frictionless data package (exchange.package), a zip file: the
+    published records, for everyone (signed-in staff too: a download is what anyone can cite;
+    `manage.py export_dataset --drafts` writes a package with drafts). Written once per version
+    of the data, then served from DATASET_CACHE_DIR."""
+    public = copy.copy(request)
+    public.user = AnonymousUser()
+    version, path = cached_zip(public)
+    name = f"{settings.DATASET_NAME}-{version.name}.zip"
+    # FileResponse closes the file; a newer version's writer may remove it meanwhile (POSIX keeps
+    # an open file's data until it is closed).
+    opened = path.open("rb")
+    response = FileResponse(
+        opened, as_attachment=True, filename=name, content_type="application/zip"
+    )
+    response["X-Dataset-Version"] = version.name
+    return response
 
 
 def attachment(text, content_type, filename):

@@ -271,3 +271,19 @@ LOGGING = {
 # django-simple-history: keep who/why, and let the admin show field-by-field differences.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The whole-dataset package (exchange/package.py; README, "Dataset package"). No licence is stated
+# for the data: until DATASET_LICENSE is set (an SPDX identifier such as CC-BY-4.0, with its
+# DATASET_LICENSE_URL), the package says that none has been set and `export_dataset` warns.
+DATASET_NAME = os.environ.get("DATASET_NAME", "incident-claims-kb")
+DATASET_TITLE = os.environ.get("DATASET_TITLE", "Incident-claims knowledge base")
+DATASET_LICENSE = os.environ.get("DATASET_LICENSE", "")
+DATASET_LICENSE_URL = os.environ.get("DATASET_LICENSE_URL", "")
+# How to cite a version: {title}, {version}, {date} (the data's, YYYY-MM-DD) and {url} (the site).
+DATASET_CITATION = os.environ.get(
+    "DATASET_CITATION", "{title}, dataset version {version} ({date}). {url}"
+)
+# The site the command's permalinks point to (the download uses the address it was asked on).
+DATASET_SITE_URL = os.environ.get("DATASET_SITE_URL", "http://127.0.0.1:8000")
+# Where /dataset.zip keeps the package of the current version of the data (one file per audience).
+DATASET_CACHE_DIR = Path(os.environ.get("DATASET_CACHE_DIR", BASE_DIR / "var" / "dataset"))

@@ -42,6 +42,7 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     path("codebook/", export_views.codebook, name="codebook"),
     path("codebook.<str:extension>", export_views.codebook, name="codebook-file"),
+    path("dataset.zip", export_views.dataset, name="dataset"),
     path("affiliations/export.<str:extension>", export_views.export, {"name": "affiliations"}),
     path("<str:name>/export.<str:extension>", export_views.export, name="export"),
     path("admin/", admin.site.urls),

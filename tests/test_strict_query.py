@@ -55,6 +55,7 @@ ENDPOINTS = [
     "/sources/export.csv",
     "/affiliations/export.csv",
     "/changes/export.csv",
+    "/dataset.zip",
 ]
 
 # A value each parameter accepts, wherever it is taken (kind and sort differ per list).
