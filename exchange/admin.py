@@ -55,6 +55,7 @@ class ImportForm(forms.Form):
     table = forms.ChoiceField(help_text="Which table the file holds rows of (see the codebook).")
     file = forms.FileField(
         label="CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
         help_text="UTF-8, with or without a byte-order mark; the first line is the header.",
     )
     reason = forms.CharField(
