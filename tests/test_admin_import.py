@@ -8,6 +8,7 @@ real example row, and import as they are."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from changes.models import Change
 from exchange.catalogue import exports
-from exchange.importing import TABLES, run_import
+from exchange.importing import TABLES, _Result, run_import
 from exchange.models import PendingImport
 from kb.roles import PUBLISHERS, curated_models
 from sources.models import Source
@@ -187,6 +188,25 @@ def test_the_confirmation_is_a_post(pub):
     pending = PendingImport.objects.get()
     assert pub.get(f"/admin/import/{pending.pk}/confirm/").status_code == 405
     assert not Source.objects.filter(url=NEW_URL).exists()
+
+
+def test_the_preview_lists_each_row_and_the_likely_duplicate_incidents(pub, monkeypatch):
+    """What the importer reports row by row is shown with its line, and each likely duplicate
+    links to the incident it may repeat (the report is the importer's; the page shows it)."""
+    tower_22 = "2024-01-28-tower-22-drone"
+    report = _Result(
+        "incidents",
+        created=1,
+        unchanged=1,
+        actions=[(2, "unchanged", tower_22), (3, "created", "synthetic-drone-attack")],
+        duplicates=[(3, "synthetic-drone-attack", tower_22)],
+    )
+    monkeypatch.setattr("exchange.admin.run_import", lambda *args, **kwargs: report)
+    response = upload(pub, template(pub, "incidents"), table="incidents")
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w+)</td><td[^>]*>([^<]+)</td></tr>", response.text)
+    assert rows == [("2", "unchanged", tower_22), ("3", "created", "synthetic-drone-attack")]
+    assert f'<a href="/incidents/{tower_22}/">{tower_22}</a>' in response.text
+    assert "Confirm the import" in response.text
 
 
 # --- Errors --------------------------------------------------------------------------------------
