@@ -1,6 +1,8 @@
 """The export endpoints and the codebook: exactly the rows a list page's filters select."""
 
 import copy
+import csv
+import io
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -10,7 +12,15 @@ from django.shortcuts import render
 
 from exchange.catalogue import exports
 from exchange.codebook import codebook_csv, codebook_markdown
-from exchange.formats import SEPARATOR, bad_request, csv_lines, csv_response, json_response
+from exchange.formats import (
+    SEPARATOR,
+    bad_request,
+    cell,
+    csv_lines,
+    csv_response,
+    json_response,
+)
+from exchange.importer import TABLES
 from exchange.package import cached_zip
 from exchange.sql import copies, copy_lines
 from kb.filters import FlagField, parameters
@@ -59,7 +69,34 @@ def codebook(request, extension="html"):
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
     if extension != "html":
         raise Http404("The codebook is available as HTML, .md and .csv.")
-    return render(request, "codebook.html", {"exports": specs, "separator": SEPARATOR})
+    return render(
+        request,
+        "codebook.html",
+        {"exports": specs, "separator": SEPARATOR, "importable": set(TABLES)},
+    )
+
+
+@read_only
+@takes()
+def import_template(request, table):
+    """A file to fill in for an import: the header of the table's imported columns, and one
+    example row, which is the first row of the table's public export (on a fresh install, a
+    record of the seed data): a real record, never made up, that imports as it is."""
+    if table not in TABLES:
+        raise Http404("No import template for that table: see the codebook.")
+    public = copy.copy(request)
+    public.user = AnonymousUser()  # the example is a published record, whoever asks
+    spec = exports(public)[table]
+    columns = [column for column in spec.columns if column.imported]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.name for column in columns])
+    queryset = spec.ordered(spec.base_queryset(public.user))
+    first = queryset.values_list("pk", flat=True).first()
+    if first is not None:
+        example = next(iter(spec.rows(queryset.filter(pk=first), public)))
+        writer.writerow([cell(column.get(example)) for column in columns])
+    return attachment(out.getvalue(), "text/csv", f"{table}-template.csv")
 
 
 @read_only

@@ -183,6 +183,12 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "kb.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kb.signin.client_ip"
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# The largest CSV file a publisher may import in the admin (exchange/admin.py), in bytes: the
+# preview and the confirmation each import it within one request (GUNICORN_TIMEOUT). Larger
+# files go through `manage.py import_csv`, which has no limit.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+if IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("IMPORT_MAX_BYTES must be at least 1.")
 # Reverse proxies in front of the app that append to X-Forwarded-For; 0: REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:

@@ -45,6 +45,7 @@ ENDPOINTS = [
     "/codebook/",
     "/codebook.md",
     "/codebook.csv",
+    "/codebook/templates/incidents.csv",
     "/incidents/export.csv",
     "/incidents/export.json",
     "/incidents/export.geojson",
