@@ -1474,7 +1474,7 @@ def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
                 found = model.objects.filter(query)
             else:
                 found = model.objects.filter(**{f"{path}__in": chunk})
-            for obj in found.select_related(*related):
+            for obj in found.select_related(*related) if related else found:
                 result[table.key_of_record(obj)] = obj
     return result
 
