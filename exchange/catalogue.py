@@ -181,7 +181,7 @@ def incident_columns(request) -> list[Column]:
         Column("code", "Stable identifier of the incident; the importer matches on it.", lambda i: i.code, "lower-case letters, digits and hyphens", sql=text("code")),
         Column("permalink", "Web page of the incident.", url_of(request), "URL", imported=False, sql=link(request, "incident-detail", "code")),
         Column("title", "Short description.", lambda i: i.title, TEXT, sql=text("title")),
-        Column("date", "First (or only) possible day, reduced to its precision.", lambda i: i.date, ISO_DATE, sql=day("date")),
+        Column("date", "First (or only) possible day, reduced to its precision; when only the year is known, its first day with precision 'year'.", lambda i: i.date, "ISO 8601 date (YYYY-MM-DD); required", sql=day("date")),
         Column("date_precision", "How precisely the date is known.", lambda i: i.date_precision, PRECISION, sql=text("date_precision")),
         Column("date_end", "Last possible day, when sources disagree.", lambda i: i.date_end, ISO_DATE, sql=day("date_end")),
         Column("date_note", "Why the date is uncertain.", lambda i: i.date_note, TEXT, sql=text("date_note")),

@@ -6,8 +6,18 @@ import csv
 import io
 
 from exchange.formats import SEPARATOR
+from exchange.importer import TABLES, rules
 
-CSV_HEADER = ["export", "column", "description", "values", "imported"]
+# `imported` (true/false) stays for the files' readers; `import_rule` says how, in words, from the
+# importer's own definitions (exchange.importer.rules).
+CSV_HEADER = ["export", "column", "description", "values", "imported", "import_rule"]
+
+
+def import_rules(spec) -> dict[str, str]:
+    """How the importer reads each column of an export (or that the table is not imported)."""
+    if spec.name in TABLES:
+        return rules(spec.name)
+    return {c.name: "no (this export is not imported)" for c in spec.columns}
 
 
 def codebook_csv(specs) -> str:
@@ -15,8 +25,11 @@ def codebook_csv(specs) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for spec in specs:
+        said = import_rules(spec)
         for c in spec.columns:
-            writer.writerow([spec.name, c.name, c.description, c.values, str(c.imported).lower()])
+            writer.writerow(
+                [spec.name, c.name, c.description, c.values, str(c.imported).lower(), said[c.name]]
+            )
     return out.getvalue()
 
 
@@ -25,9 +38,9 @@ def codebook_markdown(specs) -> str:
     for spec in specs:
         files = ", ".join(f"`/{spec.name}/export.{ext}`" for ext in spec.formats)
         lines += [f"## {spec.title} ({files})", "", spec.description, ""]
-        lines += ["| column | meaning | values | imported |", "| --- | --- | --- | --- |"]
+        lines += ["| column | meaning | values | import |", "| --- | --- | --- | --- |"]
+        said = import_rules(spec)
         for c in spec.columns:
-            imported = "yes" if c.imported else "no (derived)"
-            lines.append(f"| `{c.name}` | {c.description} | {c.values} | {imported} |")
+            lines.append(f"| `{c.name}` | {c.description} | {c.values} | {said[c.name]} |")
         lines.append("")
     return "\n".join(lines)

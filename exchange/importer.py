@@ -415,7 +415,14 @@ def rule(table: Table, column) -> str:
                 f"{MAX_ID_JUMP:,} above the largest in use); empty: {BLANK_KEY[table.name]}"
             )
         else:
-            words.append("key (with the other key columns): matches the record, letter case aside")
+            index = table.key.index(name)
+            others = [c for c in table.key if c != name]
+            how = "without letter case" if index in table.folded else "exactly"
+            words.append(
+                f"key{' (with ' + ', '.join(others) + ')' if others else ''}: compared {how}; a "
+                "row whose key is recorded updates that record, another creates one"
+                + ("" if others else "; required")
+            )
     for ref in table.refs:
         if name in ref.columns:
             target = TABLES[ref.table]
@@ -436,9 +443,13 @@ def rule(table: Table, column) -> str:
         )
     if name in table.fields and not words:
         words.append("yes")
+        attr = table.fields[name][0]
+        model_field = table.model._meta.get_field(attr)
+        if not model_field.blank:
+            words.append("required: an empty cell is refused")
     default = table.defaults.get(name) or default_of(table, name)
     if default is not None and name not in table.key:
-        words.append(f"if the column is absent, a new record gets {default!r}")
+        words.append(f"if the column is absent, a new record gets '{default}'")
     return "; ".join(words) if words else "no"
 
 
@@ -449,6 +460,7 @@ def default_of(table: Table, column: str):
     model_field = table.model._meta.get_field(attr)
     if model_field.has_default():
         value = model_field.get_default()
+        value = value.value if hasattr(value, "value") else value  # a choice: its stored value
         return value if value not in ("", None) else None
     return None
 

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from exchange.catalogue import exports
-from exchange.codebook import codebook_csv, codebook_markdown
+from exchange.codebook import codebook_csv, codebook_markdown, import_rules
 from exchange.formats import (
     SEPARATOR,
     bad_request,
@@ -69,10 +69,11 @@ def codebook(request, extension="html"):
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
     if extension != "html":
         raise Http404("The codebook is available as HTML, .md and .csv.")
+    tables = [(spec, [(c, import_rules(spec)[c.name]) for c in spec.columns]) for spec in specs]
     return render(
         request,
         "codebook.html",
-        {"exports": specs, "separator": SEPARATOR, "importable": set(TABLES)},
+        {"tables": tables, "separator": SEPARATOR, "importable": set(TABLES)},
     )
 
 

@@ -404,4 +404,3 @@ def test_import_dataset_reports_the_importers_errors_and_refuses_paths_outside_t
     (tmp_path / DESCRIPTOR).write_text(json.dumps(package))
     with pytest.raises(CommandError, match="must be a file in the package"):
         call_command("import_dataset", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
-
