@@ -58,3 +58,23 @@ def insert(model, objs: list, include_pk: bool = False) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, params)
+
+
+def update(model, objs: list, fields: list[str]) -> None:
+    """UPDATE these fields of every object, by primary key, as one prepared statement."""
+    if not objs or not fields:
+        return
+    opts = model._meta
+    targets = [opts.get_field(name) for name in fields]
+    # Bookkeeping stamps (`updated`) change with every save, as save() would set them.
+    targets += [f for f in opts.concrete_fields if getattr(f, "auto_now", False)]
+    targets = [f for f in dict.fromkeys(targets) if f.concrete and not f.primary_key]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in targets)
+    statement = f"UPDATE {quote(opts.db_table)} SET {sets} WHERE {quote(opts.pk.column)} = %s"
+    params = [
+        [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in targets] + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(statement, params)

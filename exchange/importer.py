@@ -641,7 +641,7 @@ class Importer:
         self.result = Result(table=table.name)
         self.seen: dict[tuple, int] = {}  # key -> line of its first row
         self.largest_id = 0
-        self.deferred: list[tuple[int, int, tuple]] = []  # (line, pk, referenced key)
+        self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
         self.touched_incidents: set[int] = set()
         self.touched_claims: set[int] = set()
         self.published_touched: set[int] = set()
@@ -997,8 +997,11 @@ class Importer:
         for ref in table.refs:
             if ref.deferred:
                 if any(c in row.values for c in ref.columns):
-                    given = row.values.get(ref.columns[0])
-                    self.deferred.append((row.line, row, given))
+                    given = row.values.get(ref.columns[0]) or ""
+                    current = getattr(obj, f"{ref.attr}_id", None)
+                    if str(given) != str(current or ""):
+                        # Only the links that change are kept (memory flat in the file's size).
+                        self.deferred.append((row.line, row, given))
                 continue
             if ref.attr in row.refs:
                 setattr(obj, ref.attr, row.refs[ref.attr])
@@ -1086,6 +1089,8 @@ class Importer:
         changed = [row for row in rows if not row.created and snapshot(row.obj) != row.before]
         if created:
             objs = [row.obj for row in created]
+            if self.model is Incident:
+                derive_new_incidents(objs)
             if self.table.explicit_id:
                 self.model.objects.bulk_create(objs, batch_size=BATCH)
                 missing = [o for o in objs if o.pk is None]
@@ -1107,7 +1112,7 @@ class Importer:
             fields = sorted(
                 {f for row in changed for f, v in snapshot(row.obj).items() if row.before[f] != v}
             )
-            self.model.objects.bulk_update([row.obj for row in changed], fields, batch_size=BATCH)
+            bulk.update(self.model, [row.obj for row in changed], fields)
             self.record([row.obj for row in changed], when, update=True)
         cited = self.sync_citations(rows, when)
         self.unpublished += [
@@ -1116,14 +1121,13 @@ class Importer:
             if row.before.get("status") == PublicationStatus.PUBLISHED
             and getattr(row.obj, "status", None) == PublicationStatus.DRAFT
         ]
+        updated = {row.line for row in changed} | cited
         for row in rows:
             action = (
-                "created"
-                if row.created
-                else ("updated" if row in changed or row.line in cited else "unchanged")
+                "created" if row.created else ("updated" if row.line in updated else "unchanged")
             )
             self.result.act(row.line, action, self.row_label(row))
-        self.after_write(rows)
+        self.after_write([row for row in rows if row.created or row.line in updated], changed)
 
     def save_one_by_one(self, rows: list[Row]) -> None:
         """The database refused the batch: each row alone, with the model's constraint checks,
@@ -1226,13 +1230,14 @@ class Importer:
         finally:
             self.model = saved
 
-    def after_write(self, rows: list[Row]) -> None:
+    def after_write(self, rows: list[Row], changed: list[Row]) -> None:
         """What saving each record would have kept up to date: the derived columns of the
-        incidents touched, and the counts on groups, brands and locations."""
+        incidents touched (a new incident's were set before it was written), and the counts on
+        groups, brands and locations. `rows`: the rows that wrote something."""
         objs = [row.obj for row in rows]
         incident_ids = set()
         if self.model is Incident:
-            incident_ids = {o.pk for o in objs}
+            incident_ids = {row.obj.pk for row in changed}
             self.counts["location"] |= {o.location_id for o in objs}
             for row in rows:
                 if row.before and row.before.get("location_id") != row.obj.location_id:
@@ -1447,6 +1452,20 @@ class Importer:
             chunk = sorted(ids)[start : start + BATCH]
             for incident in Incident.objects.filter(pk__in=chunk).filter(uses_drafts).distinct():
                 publish(incident, self.reason)
+
+
+def derive_new_incidents(incidents: list) -> None:
+    """The derived columns of incidents about to be created (claims.derived), computed from the
+    rows themselves: a new incident has no claims yet, so no claimant and no actor token."""
+    for incident in incidents:
+        first, last = derived.dates(incident.date, incident.date_precision, incident.date_end)
+        location = incident.location
+        names = (location.name, location.alternate_names) if location is not None else None
+        values = {name: getattr(incident, name) for name in derived.TEXT_FIELDS}
+        incident.first_day, incident.last_day = first, last
+        for name, value in derived.summary([]).items():
+            setattr(incident, name, value)
+        incident.search_text = derived.text(values, names, [])
 
 
 # --- Helpers --------------------------------------------------------------------------------------
