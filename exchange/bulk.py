@@ -47,11 +47,21 @@ def insert(model, objs: list, include_pk: bool = False) -> None:
     marks = ", ".join(["%s"] * len(fields))
     statement = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"
     plain = [f.get_internal_type() in PLAIN and not getattr(f, "auto_now", False) for f in fields]
+    converted = {}  # (field, value) -> the database's value: a batch shares its timestamps
+
+    def prepared(field, obj):
+        value = field.pre_save(obj, add=True)
+        try:
+            key = (field.attname, value)
+            if key not in converted:
+                converted[key] = field.get_db_prep_save(value, connection)
+            return converted[key]
+        except TypeError:  # not hashable (a JSON list)
+            return field.get_db_prep_save(value, connection)
+
     params = [
         [
-            getattr(obj, f.attname)
-            if simple
-            else f.get_db_prep_save(f.pre_save(obj, add=True), connection)
+            getattr(obj, f.attname) if simple else prepared(f, obj)
             for f, simple in zip(fields, plain, strict=True)
         ]
         for obj in objs
