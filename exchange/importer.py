@@ -589,6 +589,10 @@ def import_many(files, *, reason: str, user=None, dry_run=False, progress=None) 
             finally:
                 if opened:
                     binary.close()
+            if results[table_name].error_count:
+                # The later tables name this one's rows, which are not all in: their checks
+                # would only repeat its errors. The report covers the tables up to this one.
+                break
         failed = any(result.error_count for result in results.values())
         for result in results.values():
             result.dry_run = dry_run
