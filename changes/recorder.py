@@ -230,6 +230,8 @@ def status_action(label_lower: str, fields: list[dict]) -> str:
 def label(row) -> str:
     """The record as a reader would name it; a citation names its source and what it supports."""
     opts = row.instance_type._meta
+    if opts.label_lower == "claims.claim":
+        return f"#{row.id}: {claim_label(row)}"
     try:
         memo = _memo.get() or {}
         known = memo.get(("instance_text", opts.label_lower, getattr(row, opts.pk.attname)))
@@ -244,8 +246,6 @@ def label(row) -> str:
     if opts.model_name.endswith("citation"):
         parent = opts.model_name.removesuffix("citation")
         text = f"{text}, cited for {parent} #{getattr(row, f'{parent}_id')}"
-    elif opts.label_lower == "claims.claim":
-        text = f"#{row.id}: {claim_label(row)}"
     return text
 
 

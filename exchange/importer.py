@@ -874,6 +874,8 @@ class Importer:
             found = lookup(table, [row.key for row in keyed])
             for row in keyed:
                 row.obj = found.get(row.key)
+        blank = [r for r in batch if not r.failed and not any(p is not None for p in r.key)]
+        self.candidates = self.blank_key_candidates(blank)
         for row in batch:
             if row.failed:
                 continue
@@ -888,12 +890,34 @@ class Importer:
                     row.obj.pk = row.values[table.key[0]]
             row.before = snapshot(row.obj) if not row.created else None
 
+    def blank_key_candidates(self, rows: list[Row]) -> dict:
+        """The records rows without their key may match (BLANK_KEY), read in one query for the
+        batch: sources by url or by title; claims of the rows' incidents."""
+        found = {}
+        if not rows:
+            return found
+        if self.table.name == "sources":
+            urls = {r.values.get("url") for r in rows} - {None, ""}
+            titles = {r.values.get("title") for r in rows if not r.values.get("url")} - {None, ""}
+            query = Q(url__in=urls) | Q(url="", title__in=titles) | Q(title__in=titles)
+            for source in Source.objects.filter(query).order_by("pk"):
+                if source.url:
+                    found.setdefault(("url", source.url), []).append(source)
+                found.setdefault(
+                    ("title", source.title, source.publisher, source.published), []
+                ).append(source)
+        elif self.table.name == "claims":
+            incidents = {r.refs.get("incident").pk for r in rows if r.refs.get("incident")}
+            for claim in Claim.objects.filter(incident__in=incidents).order_by("pk"):
+                found.setdefault(claim_natural_key(claim), []).append(claim)
+        return found
+
     def match_blank_key(self, row: Row):
         """A row without its key: matched by the documented rule (BLANK_KEY), or refused."""
         values = row.values
         if self.table.name == "sources":
             if values.get("url"):
-                return Source.objects.filter(url=values["url"]).first()
+                return (self.candidates.get(("url", values["url"])) or [None])[0]
             if not values.get("title"):
                 self.result.error(
                     row.line, "source_id, url, title",
@@ -902,26 +926,26 @@ class Importer:
                 )  # fmt: skip
                 row.failed = True
                 return None
-            return Source.objects.filter(
-                title=values["title"],
-                publisher=values.get("publisher", ""),
-                published=values.get("published"),
-            ).first()
+            natural = (
+                "title",
+                values["title"],
+                values.get("publisher", ""),
+                values.get("published"),
+            )
+            return (self.candidates.get(natural) or [None])[0]
         if self.table.name == "claims":
             incident = row.refs.get("incident")
             if incident is None:
                 self.result.error(row.line, "incident_code", "a claim names its incident")
                 row.failed = True
                 return None
-            candidates = Claim.objects.filter(
-                incident=incident,
-                kind=values.get("kind", ""),
-                group=row.refs.get("group"),
-                brand=row.refs.get("brand"),
-                claimant_as_named=values.get("claimant_as_named", ""),
-                date=values.get("date"),
-            )
-            found = list(candidates.order_by("pk")[:3])
+            group, brand = row.refs.get("group"), row.refs.get("brand")
+            found = self.candidates.get(
+                (incident.pk, values.get("kind", ""), group.pk if group else None,
+                 brand.pk if brand else None, values.get("claimant_as_named", ""),
+                 values.get("date")),
+                [],
+            )[:3]  # fmt: skip
             if len(found) > 1:
                 ids = ", ".join(f"#{c.pk}" for c in found)
                 self.result.error(
@@ -931,8 +955,8 @@ class Importer:
                 row.failed = True
                 return None
             natural = (
-                "claims-natural", incident.pk, values.get("kind"), row.refs.get("group"),
-                row.refs.get("brand"), values.get("claimant_as_named"), values.get("date"),
+                "claims-natural", incident.pk, values.get("kind"), group.pk if group else None,
+                brand.pk if brand else None, values.get("claimant_as_named"), values.get("date"),
             )  # fmt: skip
             first = self.seen.get(natural)
             if first is not None:
@@ -1084,6 +1108,14 @@ class Importer:
                 for row in rows
                 if row.obj.pk is not None
             }
+        elif self.model is Claim:
+            # ... and of the incidents these claims are about.
+            for row in rows:
+                incident = row.obj.incident
+                known[("incident_state", incident.pk, when)] = (
+                    incident.code,
+                    incident.is_published,
+                )
         with remembering(known) as memo:
             self.memo = memo
             self.save_rows(rows, when)
@@ -1106,6 +1138,10 @@ class Importer:
                 bulk.insert(self.model, objs, include_pk=True)
                 for obj in objs:
                     obj._state.adding, obj._state.db = False, connection.alias
+            if self.model is Claim:
+                self.memo.update(
+                    {("claim_incident_id", r.obj.pk, when): r.obj.incident_id for r in created}
+                )
             self.record([row.obj for row in created], when, update=False)
             if self.model is Incident:
                 self.memo.update(
@@ -1456,6 +1492,14 @@ class Importer:
             chunk = sorted(ids)[start : start + BATCH]
             for incident in Incident.objects.filter(pk__in=chunk).filter(uses_drafts).distinct():
                 publish(incident, self.reason)
+
+
+def claim_natural_key(claim) -> tuple:
+    """What identifies a claim given without its claim_id (BLANK_KEY)."""
+    return (
+        claim.incident_id, claim.kind, claim.group_id, claim.brand_id, claim.claimant_as_named,
+        claim.date,
+    )  # fmt: skip
 
 
 def derive_new_incidents(incidents: list) -> None:
