@@ -543,9 +543,7 @@ def exports(request) -> dict[str, Export]:
             source_columns(request),
             source_rows,
             SourceFilterSet,
-            lambda user: selectors.sources(user).order_by(
-                F("published").desc(nulls_last=True), "title", "pk"
-            ),
+            selectors.sources,
             key=("source_id",),
         ),
         "groups": Export(
@@ -555,7 +553,7 @@ def exports(request) -> dict[str, Export]:
             group_columns(request),
             group_rows,
             GroupFilterSet,
-            lambda user: selectors.groups_with_counts(user).order_by("name", "pk"),
+            selectors.groups_with_counts,
             key=("slug",),
         ),
         "brands": Export(
@@ -565,7 +563,7 @@ def exports(request) -> dict[str, Export]:
             brand_columns(request),
             brand_rows,
             BrandFilterSet,
-            lambda user: selectors.brands_with_counts(user).order_by("name", "pk"),
+            selectors.brands_with_counts,
             key=("slug",),
         ),
         "aliases": Export(
@@ -602,7 +600,7 @@ def exports(request) -> dict[str, Export]:
             location_columns(request),
             location_rows,
             LocationFilterSet,
-            lambda user: selectors.locations_with_counts(user).order_by("name", "pk"),
+            selectors.locations_with_counts,
             key=("slug",),
         ),
         "incidents": Export(
@@ -642,9 +640,7 @@ def exports(request) -> dict[str, Export]:
             affiliation_columns(request),
             affiliation_rows,
             AffiliationFilterSet,
-            lambda user: Affiliation.objects.visible_to(user).order_by(
-                "brand__name", "group__name", "status", "assessed_by", "pk"
-            ),
+            lambda user: Affiliation.objects.visible_to(user),
             key=("group", "brand", "status", "assessed_by"),
             references=((("group",), "groups", ("slug",)), (("brand",), "brands", ("slug",))),
         ),

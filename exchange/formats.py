@@ -22,6 +22,8 @@ from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from kb.ordering import ordering
+
 SEPARATOR = " | "  # between the values of a multi-valued cell, everywhere
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -59,7 +61,8 @@ class Export:
     filterset_class: type | None = None
     base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
     formats: tuple[str, ...] = ("csv",)
-    order: tuple[str, ...] = ()  # the rows' order, when not the filtered queryset's own
+    # The rows' order (order_by names, by kb.ordering's rule), when not the FilterSet's own.
+    order: tuple[str, ...] = ()
     # The columns that identify a row (the importer matches on them; the package's primary key),
     # and the columns that name a row of another export: {column: (export, its column)}.
     key: tuple[str, ...] = ()
@@ -70,7 +73,7 @@ class Export:
         return [column.name for column in self.columns]
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
-        return queryset.order_by(*self.order) if self.order else queryset
+        return queryset.order_by(*ordering(queryset.model, *self.order)) if self.order else queryset
 
 
 def type_of(values: str) -> str:
