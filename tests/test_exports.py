@@ -691,7 +691,7 @@ def test_bom_only_when_asked_for(client, name):
     plain = fetch(client, f"/{name}/export.csv")
     with_bom = fetch(client, f"/{name}/export.csv?bom=1")
     assert not plain.startswith(BOM)
-    assert plain.startswith(export_header(client, f"/{name}/export.csv")[0].encode())
+    assert plain.startswith(f'"{export_header(client, f"/{name}/export.csv")[0]}",'.encode())
     assert with_bom.startswith(BOM)
     assert with_bom[len(BOM) :] == plain
     assert fetch(client, f"/{name}/export.csv?bom=0") == plain
