@@ -72,7 +72,9 @@ def ids(queryset: QuerySet, link_field: str, value: str) -> Expression:
         .distinct()
         .order_by(value)
     )
-    listed = Func(ArraySubquery(values), Value(", "), function="array_to_string")
+    listed = Func(
+        ArraySubquery(values), Value(", "), function="array_to_string", output_field=TextField()
+    )
     return Concat(Value("["), listed, Value("]"), output_field=TextField())
 
 
