@@ -20,6 +20,41 @@ IGNORED_FIELDS = {"created", "updated"}
 deletion_reason: contextvars.ContextVar[str] = contextvars.ContextVar("deletion_reason", default="")
 
 
+# Answers of the look-ups below, while one is set (`remembering()`): a bulk writer (the importer)
+# builds hundreds of entries at one time, about the same few incidents and sources.
+_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("change_memo", default=None)
+
+
+class remembering:
+    """`with remembering(known):` memoises the recorder's look-ups inside the block, starting
+    from what the caller already knows ({(function name, *arguments): answer})."""
+
+    def __init__(self, known: dict | None = None):
+        self.known = dict(known or {})
+
+    def __enter__(self):
+        self.token = _memo.set(self.known)
+        return self.known
+
+    def __exit__(self, *exc):
+        _memo.reset(self.token)
+
+
+def memoised(function):
+    def wrapper(*args):
+        memo = _memo.get()
+        if memo is None:
+            return function(*args)
+        key = (function.__name__, *args)
+        if key not in memo:
+            memo[key] = function(*args)
+        return memo[key]
+
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
 def on_history_record(sender, history_instance, **kwargs):
     model = history_instance.instance_type
     if model._meta.app_label not in CURATED_APPS:
@@ -196,7 +231,14 @@ def label(row) -> str:
     """The record as a reader would name it; a citation names its source and what it supports."""
     opts = row.instance_type._meta
     try:
-        text = str(row.instance)
+        memo = _memo.get() or {}
+        known = memo.get(("instance_text", opts.label_lower, getattr(row, opts.pk.attname)))
+        if known is not None:
+            text = known  # the writer knows the record it just saved
+        elif opts.model_name.endswith("citation"):
+            text = source_text(row.source_id)  # a citation reads as its source
+        else:
+            text = str(row.instance)
     except ObjectDoesNotExist:
         text = f"{opts.verbose_name} #{getattr(row, opts.pk.attname)}"
     if opts.model_name.endswith("citation"):
@@ -207,12 +249,24 @@ def label(row) -> str:
     return text
 
 
+@memoised
+def source_text(source_id) -> str:
+    Source = apps.get_model("sources", "Source")
+    return str(Source.objects.get(pk=source_id))
+
+
+@memoised
+def actor_text(model, pk) -> str | None:
+    actor = model._default_manager.filter(pk=pk).first()
+    return str(actor) if actor is not None else None
+
+
 def claim_label(row) -> str:
     """A claim as '<kind> by <claimant>', without its incident (which may be a draft)."""
     Group, Brand = apps.get_model("groups", "Group"), apps.get_model("groups", "Brand")
-    group = Group.objects.filter(pk=row.group_id).first() if row.group_id else None
-    brand = Brand.objects.filter(pk=row.brand_id).first() if row.brand_id else None
-    claimant = " under ".join(str(actor) for actor in (group, brand) if actor) or "unknown"
+    group = actor_text(Group, row.group_id) if row.group_id else None
+    brand = actor_text(Brand, row.brand_id) if row.brand_id else None
+    claimant = " under ".join(actor for actor in (group, brand) if actor) or "unknown"
     kinds = dict(row.instance_type._meta.get_field("kind").flatchoices)
     return f"{kinds.get(row.kind, row.kind)} by {claimant}"
 
@@ -227,6 +281,7 @@ def owning_incident_id(label_lower: str, row, at) -> int | None:
     return None
 
 
+@memoised
 def claim_incident_id(claim_id, at) -> int | None:
     """The incident the claim belonged to at that time (claims can be moved)."""
     Claim = apps.get_model("claims", "Claim")
@@ -241,6 +296,7 @@ def claim_incident_id(claim_id, at) -> int | None:
     return found
 
 
+@memoised
 def incident_code(incident_id) -> str:
     Incident = apps.get_model("claims", "Incident")
     code = Incident.objects.filter(pk=incident_id).values_list("code", flat=True).first()
@@ -254,6 +310,7 @@ def incident_code(incident_id) -> str:
     return code or ""
 
 
+@memoised
 def incident_state(incident_id, at) -> tuple[str, bool]:
     """The incident's code, and whether it was published at that time: changes to a draft
     incident, its claims and citations are for staff; the public sees every change while it is
@@ -272,6 +329,7 @@ def incident_state(incident_id, at) -> tuple[str, bool]:
     return state[0], state[1] == "published"
 
 
+@memoised
 def published_at(incident_id, at=None, label="claims.incident") -> bool:
     """Was the incident (or another record with a publication status) published at that time
     (now, if no time is given)?"""
@@ -336,13 +394,19 @@ def page(label_lower: str, row, code: str) -> str:
     """The public page that shows the record (or its parent), as a path."""
     try:
         if code:
-            url = reverse("incident-detail", args=[code])
+            url = incident_path(code)
             return f"{url}#claim-{row.id}" if label_lower == "claims.claim" else url
         return parent_page(label_lower, row)
     except ObjectDoesNotExist:
         return ""
 
 
+@memoised
+def incident_path(code: str) -> str:
+    return reverse("incident-detail", args=[code])
+
+
+@memoised
 def slug_page(model_name: str, route: str, pk) -> str:
     if pk is None:
         return ""

@@ -620,6 +620,10 @@ class Claim(DatedMixin, models.Model):
 
     def clean(self):
         super().clean()
+        if not getattr(self, "_lineage_checked_later", False):
+            problem = lineage_problem(self.status, self.pk and self.successor_exists())
+            if problem:
+                raise ValidationError({"status": problem})
         if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
             raise ValidationError({"supersedes": "A claim cannot supersede itself."})
         if (
@@ -630,6 +634,9 @@ class Claim(DatedMixin, models.Model):
             raise ValidationError(
                 {"supersedes": "A claim can only supersede a claim about the same incident."}
             )
+
+    def successor_exists(self) -> bool:
+        return Claim.objects.filter(supersedes=self.pk).exists()
 
     @property
     def claimant_display(self) -> str:
@@ -644,6 +651,35 @@ class Claim(DatedMixin, models.Model):
     @property
     def requires_sources(self) -> bool:
         return bool(self.incident_id) and self.incident.is_published
+
+
+def lineage_problem(status: str, superseded: bool) -> str:
+    """The rule every path keeps (the admin's correction, the importer): a claim is 'superseded'
+    exactly when a later claim supersedes it."""
+    if superseded and status != ClaimStatus.SUPERSEDED:
+        return (
+            f"A later claim supersedes this claim, so its status is 'superseded', not '{status}'."
+        )
+    if status == ClaimStatus.SUPERSEDED and not superseded:
+        return (
+            "A claim is 'superseded' only when a later claim supersedes it: give that claim "
+            "(its supersedes_claim_id), or another status."
+        )
+    return ""
+
+
+def lineage_problems(claim_ids) -> dict[int, str]:
+    """lineage_problem() for many claims, in two queries."""
+    ids = set(claim_ids) - {None}
+    superseded = set(
+        Claim.objects.filter(supersedes__in=ids).values_list("supersedes_id", flat=True)
+    )
+    found = {}
+    for pk, status in Claim.objects.filter(pk__in=ids).values_list("pk", "status"):
+        problem = lineage_problem(status, pk in superseded)
+        if problem:
+            found[pk] = problem
+    return found
 
 
 def current_responsibility():

@@ -44,7 +44,6 @@ from exchange.formats import (
     split,
     vocabulary,
 )
-from exchange.importer import MAX_ID_JUMP
 from exchange.sql import (
     Clock,
     FieldDetails,
@@ -82,6 +81,11 @@ from kb.filters import StrictFilterSet
 from kb.vocab import Confidence
 from sources.filtersets import SourceFilterSet
 from sources.models import Credibility, Reliability, SourceKind
+
+# How far above the largest id in use (in the table, or given to a new row earlier in the file's
+# ascending order) a new source's or claim's explicit id may be (exchange.importer). Ids keep
+# their gaps, so this allows leaving room, yet a file cannot move the sequence near its maximum.
+MAX_ID_JUMP = 1_000_000
 
 ISO_DATE = "ISO 8601 date (YYYY-MM-DD); empty if unknown"
 PRECISION = vocabulary(DatePrecision)
@@ -195,7 +199,7 @@ def incident_columns(request) -> list[Column]:
         Column("code", "Stable identifier of the incident; the importer matches on it.", lambda i: i.code, "lower-case letters, digits and hyphens", sql=text("code")),
         Column("permalink", "Web page of the incident.", url_of(request), "URL", imported=False, sql=link(request, "incident-detail", "code")),
         Column("title", "Short description.", lambda i: i.title, TEXT, sql=text("title")),
-        Column("date", "First (or only) possible day, reduced to its precision.", lambda i: i.date, ISO_DATE, sql=day("date")),
+        Column("date", "First (or only) possible day, reduced to its precision; when only the year is known, its first day with precision 'year'.", lambda i: i.date, "ISO 8601 date (YYYY-MM-DD); required", sql=day("date")),
         Column("date_precision", "How precisely the date is known.", lambda i: i.date_precision, PRECISION, sql=text("date_precision")),
         Column("date_end", "Last possible day, when sources disagree.", lambda i: i.date_end, ISO_DATE, sql=day("date_end")),
         Column("date_note", "Why the date is uncertain.", lambda i: i.date_note, TEXT, sql=text("date_note")),
@@ -307,7 +311,7 @@ def group_columns(request) -> list[Column]:
         Column("founded_precision", "Precision of the founding date.", lambda g: g.founded_precision, PRECISION + "; empty if no date", sql=text("founded_precision")),
         Column("description", "Description, with its sources' wording.", lambda g: g.description, TEXT, sql=text("description")),
         Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus), sql=text("status")),
-        Column("aliases", "Other names and spellings.", lambda g: split(g.alias_names), MULTI, sql=joined(Alias.objects.all(), "group", "name")),
+        Column("aliases", "Other names and spellings (with their kind, language and script in the aliases export, which is where they are imported).", lambda g: split(g.alias_names), MULTI, imported=False, sql=joined(Alias.objects.all(), "group", "name")),
         *sources_columns(request, GroupCitation, "group"),
     ]  # fmt: skip
 
@@ -328,7 +332,7 @@ def brand_columns(request) -> list[Column]:
         Column("launched_precision", "Precision of the launch date.", lambda b: b.launched_precision, PRECISION + "; empty if no date", sql=text("launched_precision")),
         Column("description", "Description.", lambda b: b.description, TEXT, sql=text("description")),
         Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus), sql=text("status")),
-        Column("aliases", "Other names and spellings.", lambda b: split(b.alias_names), MULTI, sql=joined(Alias.objects.all(), "brand", "name")),
+        Column("aliases", "Other names and spellings (with their kind, language and script in the aliases export, which is where they are imported).", lambda b: split(b.alias_names), MULTI, imported=False, sql=joined(Alias.objects.all(), "brand", "name")),
         *sources_columns(request, BrandCitation, "brand"),
     ]  # fmt: skip
 

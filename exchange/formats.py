@@ -13,6 +13,7 @@ import csv
 import datetime
 import decimal
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from kb.ordering import ordering
 
 SEPARATOR = " | "  # between the values of a multi-valued cell, everywhere
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARDED = re.compile("'*[" + re.escape("".join(FORMULA_STARTS)) + "]")
 CHUNK = 2000
 _UNIT = "\x1f"  # joins aggregated values inside the database; never appears in output
 
@@ -74,6 +76,11 @@ class Export:
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
         return queryset.order_by(*ordering(queryset.model, *self.order)) if self.order else queryset
+
+    def in_default_order(self, queryset: QuerySet) -> QuerySet:
+        """The rows in the export's order without a sort parameter (its own, or its list's)."""
+        fields = self.order or getattr(self.filterset_class, "default_order", ())
+        return queryset.order_by(*ordering(queryset.model, *fields))
 
 
 def type_of(values: str) -> str:
@@ -146,8 +153,10 @@ def cell(value: Any) -> str | int | float:
 
 def neutralise(text: str) -> str:
     """Prefix an apostrophe to text a spreadsheet would evaluate (=, +, -, @, tab, CR first), and
-    to text that already starts with one, so that the importer can always remove exactly one."""
-    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+    to text that starts with apostrophes and then one of those, so that the guard is reversible:
+    the importer removes one apostrophe exactly where this added one (exchange.importer.text);
+    any other text, one starting with its own apostrophe included, is written as it is."""
+    return "'" + text if GUARDED.match(text) else text
 
 
 def json_value(value: Any) -> Any:

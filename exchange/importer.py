@@ -1,10 +1,23 @@
 """Load records from files in the exports' own format (see the codebook).
 
-Rows match existing records on their stable key (incident code; group, brand and location slug;
-source id; claim id): a matching record is updated, a new key creates one, and a row that changes
-nothing writes nothing, so importing a file twice changes nothing the second time. Every row is
-validated like an admin form (`full_clean()`, database constraints included) and every error is
-reported with its row and column; if any row is wrong, nothing is imported.
+Every curated table has an importer (`TABLES`, in the order a whole dataset loads). A row is
+matched to an existing record by the table's key columns (`Export.key`: an incident's code, a
+group's slug, a claim's claim_id, an alias's owner and name, a citation's record and source...):
+a matching record is updated, a new key creates one, and a row that changes nothing writes
+nothing, so importing a file twice changes nothing the second time. How each column is read is
+in `rules()`, which the codebook prints, so that the two cannot disagree.
+
+Nothing is written unless the whole file (or every file of `import_many`) is right: every cell of
+every row is checked, every error is reported once with its line and column (the first
+MAX_ERRORS of them, with the total), and the transaction is rolled back. `dry_run=True` does all
+of it, reports what would be created, updated and left unchanged, and rolls back.
+
+Speed: rows are read, checked and written in batches of BATCH, with a few queries per batch
+(not per row): the keys and references of a batch are looked up at once, new records are
+inserted and changed ones updated in bulk, with their history rows and change-log entries. A
+batch the database refuses (a constraint only it checks) is retried row by row, to name the
+rows. Memory stays flat in the file's length: only a batch, the keys seen (to refuse a key given
+twice) and the capped reports are kept.
 
 Sources and claims keep the ids a file gives them, and the table's sequence is then moved past the
 largest, so that records added later get free ids. A new record's id therefore may not jump far
@@ -12,17 +25,30 @@ ahead (`MAX_ID_JUMP`): one id near the integer maximum would exhaust the sequenc
 added afterwards in the admin would fail.
 """
 
+import calendar
+import codecs
 import csv
 import datetime
 import decimal
+import functools
+import json
+import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
 
+from changes.models import Change
+from changes.recorder import build as change_entry
+from changes.recorder import remembering
+from claims import derived
 from claims.models import (
     Claim,
     ClaimCitation,
@@ -32,32 +58,145 @@ from claims.models import (
     LocationCitation,
     PublicationStatus,
 )
-from exchange.formats import SEPARATOR
-from groups.models import Alias, AliasKind, Brand, BrandCitation, Channel, Group, GroupCitation
+from exchange import bulk
+from exchange.catalogue import CITED, MAX_ID_JUMP, exports
+from exchange.formats import GUARDED, SEPARATOR
+from groups.models import (
+    Affiliation,
+    AffiliationCitation,
+    Alias,
+    Brand,
+    BrandCitation,
+    Channel,
+    ChannelCitation,
+    Group,
+    GroupCitation,
+    Relation,
+    RelationCitation,
+)
+from kb.dates import possible_range
 from kb.visibility import publish
 from sources.models import Source
 
-ARABIC = re.compile("[\u0600-\u06ff]")
+MAX_ERRORS = 200  # errors reported (all are counted)
+MAX_ACTIONS = 2000  # rows listed in a preview (all are counted)
+MAX_CELL = 100_000  # characters in one cell
+BATCH = 1000  # rows read, checked and written together
 
-# How far above the largest id in use (in the table, or given to a new row earlier in the file's
-# ascending order) a new source's or claim's explicit id may be. Ids keep their gaps, so this
-# allows leaving room, yet a file cannot move the sequence near its maximum.
-MAX_ID_JUMP = 1_000_000
-
-
-class RowError(Exception):
-    def __init__(self, column, message):
-        super().__init__(message)
-        self.column, self.message = column, message
+ENCODING_HINT = (
+    "save the file as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode "
+    "(UTF-8)')"
+)
 
 
-# --- Cell parsers ------------------------------------------------------------------------------
+# --- Results --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """What an import did (or, dry, would do)."""
+
+    table: str = ""
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)  # (line, column, message), the first MAX_ERRORS
+    error_count: int = 0
+    actions: list = field(default_factory=list)  # (line, action, label), the first MAX_ACTIONS
+    duplicates: list = field(default_factory=list)  # (line, label, existing incident code)
+    dry_run: bool = False
+
+    def error(self, line: int, column: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((line, column, message))
+
+    def act(self, line: int, action: str, label: str) -> None:
+        setattr(self, action, getattr(self, action) + 1)
+        if len(self.actions) < MAX_ACTIONS:
+            self.actions.append((line, action, label))
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (not CSV, no header)."""
+
+
+# --- Cells ----------------------------------------------------------------------------------------
 
 
 def text(value: str) -> str:
-    """Undo the export's neutralisation: one leading apostrophe is the export's ("'=x" -> "=x",
-    "''x" -> "'x")."""
-    return value[1:] if value.startswith("'") else value
+    """Undo the export's formula guard, only where it was applied: the export puts one apostrophe
+    before text that starts with =, +, -, @, tab or CR, or with apostrophes and then one of
+    those (exchange.formats.neutralise); any other apostrophe is the text's own."""
+    return value[1:] if value.startswith("'") and GUARDED.match(value, 1) else value
+
+
+def iso_date(value: str) -> datetime.date:
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not match:
+        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{value}' is an impossible date: there is no month {month}")
+    days = calendar.monthrange(max(year, 1), month)[1]
+    if not 1 <= day <= days:
+        name = calendar.month_name[month]
+        raise ValueError(
+            f"'{value}' is an impossible date: {name} {year} has {days} days"
+            if day > 0
+            else f"'{value}' is an impossible date: there is no day 0"
+        )
+    if year < 1:
+        raise ValueError(f"'{value}' is an impossible date: there is no year 0")
+    return datetime.date(year, month, day)
+
+
+def iso_time(value: str) -> datetime.time:
+    try:
+        return datetime.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a time of day written HH:MM or HH:MM:SS") from None
+
+
+def whole(value: str) -> int:
+    if not re.fullmatch(r"\d{1,18}", value):
+        raise ValueError(f"'{value}' is not a whole number >= 0")
+    return int(value)
+
+
+def number(value: str) -> decimal.Decimal:
+    try:
+        parsed = decimal.Decimal(value)
+    except decimal.InvalidOperation:
+        parsed = None
+    if parsed is None or not parsed.is_finite():
+        raise ValueError(f"'{value}' is not a number (decimal point, no thousands separator)")
+    return parsed
+
+
+def id_list(value: str) -> list[int]:
+    """A list of ids: the export's JSON list ('[12, 40]'), or values separated by ' | '."""
+    value = value.strip()
+    if value.startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if not isinstance(items, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in items
+        ):
+            raise ValueError(f"'{value}' is not a JSON list of whole numbers such as [12, 40]")
+        return items
+    return [whole(v.strip()) for v in value.split(SEPARATOR.strip()) if v.strip()]
+
+
+def lines(cell: str) -> str:
+    """A multi-valued cell stored one value per line (a location's alternate names)."""
+    return "\n".join(text(v.strip()) for v in cell.split(SEPARATOR.strip()) if v.strip())
 
 
 def optional(parse):
@@ -68,237 +207,1357 @@ def optional(parse):
     return parser
 
 
-def iso_date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date written YYYY-MM-DD") from None
+# --- Tables ---------------------------------------------------------------------------------------
 
 
-def iso_time(value):
-    try:
-        return datetime.time.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"'{value}' is not a time written HH:MM:SS") from None
+@dataclass(frozen=True)
+class Ref:
+    """Columns that name a row of another table by its key: the record is looked up and set on
+    `attr` (None when every column is empty)."""
+
+    columns: tuple[str, ...]
+    attr: str
+    table: str
+    deferred: bool = False  # same table, any row order: linked once the whole file is in
 
 
-def whole(value):
-    if not re.fullmatch(r"\d+", value):
-        raise ValueError(f"'{value}' is not a whole number >= 0")
-    return int(value)
-
-
-def number(value):
-    try:
-        return decimal.Decimal(value)
-    except decimal.InvalidOperation:
-        raise ValueError(f"'{value}' is not a number") from None
-
-
-def values(cell: str) -> list[str]:
-    return [text(v.strip()) for v in cell.split(SEPARATOR.strip()) if v.strip()]
-
-
-def lines(cell: str) -> str:
-    """A multi-valued cell stored one value per line (a location's alternate names)."""
-    return "\n".join(values(cell))
-
-
-# --- Kinds -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Kind:
+@dataclass(frozen=True)
+class Table:
     """How one export's rows map back onto a model."""
 
+    name: str
     model: type
-    key: str  # column holding the stable key
-    key_field: str
-    fields: dict  # column -> (model field, parser)
-    refs: dict = field(default_factory=dict)  # column -> (model field, model, lookup field)
-    citations: tuple | None = None  # (citation model, its foreign key to the record)
-    aliases: str | None = None  # the Alias foreign key, for groups and brands
-    explicit_key: bool = False  # the key is the primary key (sources, claims)
+    key: tuple[str, ...]  # the export's key columns
+    paths: tuple[str, ...]  # the same, as ORM paths from the model (compared in Python)
+    fields: dict  # column -> (model attribute, parser)
+    refs: tuple[Ref, ...] = ()
+    cites: tuple | None = None  # (citation model, its record field): the source_ids column
+    explicit_id: bool = False  # the key is the primary key (sources, claims)
+    defaults: dict = field(default_factory=dict)  # column -> what a new record gets without it
+
+    folded: tuple[int, ...] = ()  # key parts compared without letter case (an alias's name)
+
+    def key_of(self, values: dict) -> tuple:
+        """A row's key: its key columns' values, compared as the unique constraint compares them
+        (exactly; an alias's name without letter case); empty is None."""
+        return tuple(self.normal(i, values.get(column)) for i, column in enumerate(self.key))
+
+    def key_of_record(self, obj) -> tuple:
+        return tuple(self.normal(i, read_path(obj, path)) for i, path in enumerate(self.paths))
+
+    def normal(self, index: int, value):
+        if value in ("", None):
+            return None
+        return value.lower() if index in self.folded and isinstance(value, str) else value
 
 
-def plain(*names, **parsers):
+def plain(*names, **parsers) -> dict:
     """Text columns named like their fields, plus columns with their own parser."""
     mapping = {name: (name, text) for name in names}
     mapping.update({name: (name, parser) for name, parser in parsers.items()})
     return mapping
 
 
-KINDS = {
-    "sources": Kind(
-        Source, "source_id", "pk",
-        plain("title", "url", "archive_url", "publisher", "author", "kind", "language",
-              "published_precision", "reliability", "notes", "status",
-              published=optional(iso_date), accessed=optional(iso_date)),
-        explicit_key=True,
-    ),
-    "groups": Kind(
-        Group, "slug", "slug",
-        plain("slug", "name", "arabic_name", "acronym", "kind", "country", "founded_precision",
-              "description", "status", founded=optional(iso_date)),
-        citations=(GroupCitation, "group"), aliases="group",
-    ),
-    "brands": Kind(
-        Brand, "slug", "slug",
-        plain("slug", "name", "arabic_name", "acronym", "launched_precision", "description",
-              "status", launched=optional(iso_date)),
-        citations=(BrandCitation, "brand"), aliases="brand",
-    ),
-    "locations": Kind(
-        Location, "slug", "slug",
-        plain("slug", "name", "arabic_name", "kind", "country", "admin1", "notes", "status",
-              latitude=optional(number), longitude=optional(number), alternate_names=lines),
-        citations=(LocationCitation, "location"),
-    ),
-    "incidents": Kind(
-        Incident, "code", "code",
-        plain("code", "title", "date_precision", "date_note", "country", "admin1", "place",
-              "facility", "geo_precision", "weapon", "weapon_detail", "target", "target_detail",
-              "casualty_note", "confirmation", "summary", "status",
-              date=optional(iso_date), date_end=optional(iso_date),
-              time_of_day=optional(iso_time), killed_low=optional(whole),
-              killed_high=optional(whole), injured_low=optional(whole),
-              injured_high=optional(whole)),
-        refs={"location": ("location", Location, "slug")},
-        citations=(IncidentCitation, "incident"),
-    ),
-    "claims": Kind(
-        Claim, "claim_id", "pk",
-        plain("kind", "claimant_as_named", "date_precision", "channel_detail", "medium",
-              "original_text", "original_language", "english_text", "attributed_by_detail",
-              "confidence", "status", "status_note", "note", date=optional(iso_date)),
-        refs={
-            "incident_code": ("incident", Incident, "code"),
-            "group": ("group", Group, "slug"),
-            "brand": ("brand", Brand, "slug"),
-            "attributed_by": ("attributed_by", Group, "slug"),
-        },
-        citations=(ClaimCitation, "claim"),
-        explicit_key=True,
-    ),
-}  # fmt: skip
+DATE = optional(iso_date)
+WHOLE = optional(whole)
+
+_CITED = {
+    "incident": (IncidentCitation, "incidents"),
+    "claim": (ClaimCitation, "claims"),
+    "group": (GroupCitation, "groups"),
+    "brand": (BrandCitation, "brands"),
+    "location": (LocationCitation, "locations"),
+    "affiliation": (AffiliationCitation, "affiliations"),
+    "relation": (RelationCitation, "relations"),
+    "channel": (ChannelCitation, "channels"),
+}
+
+
+def _tables() -> dict[str, Table]:
+    tables = [
+        Table(
+            "sources", Source, ("source_id",), ("pk",),
+            plain("title", "url", "archive_url", "publisher", "author", "kind", "language",
+                  "published_precision", "reliability", "notes", "status",
+                  published=DATE, accessed=DATE),
+            explicit_id=True,
+        ),
+        Table(
+            "groups", Group, ("slug",), ("slug",),
+            plain("slug", "name", "arabic_name", "acronym", "kind", "country", "founded_precision",
+                  "description", "status", founded=DATE),
+            cites=(GroupCitation, "group"),
+        ),
+        Table(
+            "brands", Brand, ("slug",), ("slug",),
+            plain("slug", "name", "arabic_name", "acronym", "launched_precision", "description",
+                  "status", launched=DATE),
+            cites=(BrandCitation, "brand"),
+        ),
+        Table(
+            "aliases", Alias, ("group", "brand", "name"), ("group__slug", "brand__slug", "name"),
+            plain("name", "kind", "language", "script"),
+            refs=(Ref(("group",), "group", "groups"), Ref(("brand",), "brand", "brands")),
+            folded=(2,),
+        ),
+        Table(
+            "channels", Channel, ("platform", "name"), ("platform", "name"),
+            plain("platform", "name", "url", "description"),
+            refs=(
+                Ref(("operated_by_group",), "operated_by_group", "groups"),
+                Ref(("operated_by_brand",), "operated_by_brand", "brands"),
+            ),
+        ),
+        Table(
+            "locations", Location, ("slug",), ("slug",),
+            plain("slug", "name", "arabic_name", "kind", "country", "admin1", "notes", "status",
+                  latitude=optional(number), longitude=optional(number), alternate_names=lines),
+            cites=(LocationCitation, "location"),
+        ),
+        Table(
+            "incidents", Incident, ("code",), ("code",),
+            plain("code", "title", "date_precision", "date_note", "country", "admin1", "place",
+                  "facility", "geo_precision", "weapon", "weapon_detail", "target",
+                  "target_detail", "casualty_note", "confirmation", "summary", "status",
+                  date=DATE, date_end=DATE, time_of_day=optional(iso_time), killed_low=WHOLE,
+                  killed_high=WHOLE, injured_low=WHOLE, injured_high=WHOLE),
+            refs=(Ref(("location",), "location", "locations"),),
+            cites=(IncidentCitation, "incident"),
+        ),
+        Table(
+            "claims", Claim, ("claim_id",), ("pk",),
+            plain("kind", "claimant_as_named", "date_precision", "channel_detail", "medium",
+                  "original_text", "original_language", "english_text", "attributed_by_detail",
+                  "confidence", "status", "status_note", "note", date=DATE),
+            refs=(
+                Ref(("incident_code",), "incident", "incidents"),
+                Ref(("group",), "group", "groups"),
+                Ref(("brand",), "brand", "brands"),
+                Ref(("attributed_by",), "attributed_by", "groups"),
+                Ref(("channel_platform", "channel_name"), "channel", "channels"),
+                Ref(("supersedes_claim_id",), "supersedes", "claims", deferred=True),
+            ),
+            cites=(ClaimCitation, "claim"),
+            explicit_id=True,
+        ),
+        Table(
+            "affiliations", Affiliation, ("group", "brand", "status", "assessed_by"),
+            ("group__slug", "brand__slug", "status", "assessed_by"),
+            plain("status", "confidence", "assessed_by", "start_precision", "end_precision",
+                  "note", start=DATE, end=DATE),
+            refs=(Ref(("group",), "group", "groups"), Ref(("brand",), "brand", "brands")),
+            cites=(AffiliationCitation, "affiliation"),
+        ),
+        Table(
+            "relations", Relation, ("subject", "kind", "object_group", "object_brand"),
+            ("subject__slug", "kind", "object_group__slug", "object_brand__slug"),
+            plain("kind", "start_precision", "end_precision", "note", start=DATE, end=DATE),
+            refs=(
+                Ref(("subject",), "subject", "groups"),
+                Ref(("object_group",), "object_group", "groups"),
+                Ref(("object_brand",), "object_brand", "brands"),
+            ),
+            cites=(RelationCitation, "relation"),
+        ),
+    ]  # fmt: skip
+    found = {table.name: table for table in tables}
+    for record, (model, record_table) in _CITED.items():
+        target = found[record_table]
+        key = citation_key(record)
+        found[f"{record}_citations"] = Table(
+            f"{record}_citations",
+            model,
+            (*key, "source_id"),
+            (*(f"{record}__{path}" for path in citation_paths(record)), "source_id"),
+            plain("quote", "locator", credibility=whole),
+            refs=(Ref(key, record, target.name), Ref(("source_id",), "source", "sources")),
+        )
+    return found
+
+
+def citation_key(record: str) -> tuple[str, ...]:
+    return tuple(column for column, _path, _values in CITED[record][1])
+
+
+def citation_paths(record: str) -> tuple[str, ...]:
+    return tuple("pk" if path == "id" else path for _column, path, _values in CITED[record][1])
+
+
+TABLES: dict[str, Table] = _tables()
+
+
+# --- What the codebook says of each column --------------------------------------------------------
+
+
+def rules(table_name: str) -> dict[str, str]:
+    """How the importer reads each column of a table, in words (the codebook's 'import' column).
+    Generated from the table's definition, so that the codebook cannot promise what the importer
+    does not do."""
+    spec = exports(None)[table_name]
+    table = TABLES.get(table_name)
+    said = {}
+    for column in spec.columns:
+        said[column.name] = rule(table, column) if table else "no (this table is not imported)"
+    return said
+
+
+def rule(table: Table, column) -> str:
+    name = column.name
+    if name in DERIVED_CHECKED.get(table.name, {}):
+        return "checked, not imported: " + DERIVED_CHECKED[table.name][name][1]
+    if not column.imported:
+        return "no (derived from other records; ignored)"
+    words = []
+    if name in table.key:
+        if table.explicit_id:
+            words.append(
+                f"key: an existing {name} updates that record; a new one keeps its id (at most "
+                f"{MAX_ID_JUMP:,} above the largest in use); empty: {BLANK_KEY[table.name]}"
+            )
+        else:
+            index = table.key.index(name)
+            others = [c for c in table.key if c != name]
+            how = "without letter case" if index in table.folded else "exactly"
+            words.append(
+                f"key{' (with ' + ', '.join(others) + ')' if others else ''}: compared {how}; a "
+                "row whose key is recorded updates that record, another creates one"
+                + ("" if others else "; required")
+            )
+    for ref in table.refs:
+        if name in ref.columns:
+            target = TABLES[ref.table]
+            others = (
+                f" with {', '.join(c for c in ref.columns if c != name)}"
+                if len(ref.columns) > 1
+                else ""
+            )
+            words.append(
+                f"names a row of {target.name} by its {'/'.join(target.key)}{others}, which must "
+                "exist (earlier in the same import, or in the database)"
+                + ("; any row order within the file" if ref.deferred else "")
+            )
+    if name == "source_ids":
+        words.append(
+            "the record cites exactly these sources (each must exist); citations not listed are "
+            "removed; an empty cell removes them all"
+        )
+    if name in table.fields and not words:
+        words.append("yes")
+        attr = table.fields[name][0]
+        model_field = table.model._meta.get_field(attr)
+        if not model_field.blank:
+            words.append("required: an empty cell is refused")
+    default = table.defaults.get(name) or default_of(table, name)
+    if default is not None and name not in table.key:
+        words.append(f"if the column is absent, a new record gets '{default}'")
+    return "; ".join(words) if words else "no"
+
+
+def default_of(table: Table, column: str):
+    attr = table.fields.get(column, (None,))[0]
+    if attr is None:
+        return None
+    model_field = table.model._meta.get_field(attr)
+    if model_field.has_default():
+        value = model_field.get_default()
+        value = value.value if hasattr(value, "value") else value  # a choice: its stored value
+        return value if value not in ("", None) else None
+    return None
+
+
+BLANK_KEY = {
+    "sources": "a row with a url updates the source with that url, else one with the same "
+    "title, publisher and publication date; no such source: a new one, numbered by the database; "
+    "a row with neither url nor title is refused",
+    "claims": "a row updates the claim of its incident with the same kind, group, brand, "
+    "claimant as named and date, if there is exactly one; none: a new claim, numbered by the "
+    "database; several: refused (give claim_id)",
+}
+
+# Derived columns the importer compares instead of ignoring, because a different value there means
+# the file wants something it cannot say in that table.
+DERIVED_CHECKED = {
+    "incidents": {
+        "latitude": ("latitude", "must be empty or the location's latitude (set it in locations)"),
+        "longitude": (
+            "longitude",
+            "must be empty or the location's longitude (set it in locations)",
+        ),
+    },
+}
+
+
+# --- Reading the file -----------------------------------------------------------------------------
+
+
+def decoded_lines(binary: BinaryIO, result: Result, progress=None) -> Iterator[str]:
+    """The file's lines as text. A line that is not UTF-8 is an error naming the line and the
+    byte, with a hint; its text goes on (with U+FFFD) so that later errors are found too."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    done = 0
+    for number_, raw in enumerate(binary, start=1):
+        done += len(raw)
+        try:
+            line = decoder.decode(raw)
+        except UnicodeDecodeError as error:
+            byte = raw[error.start] if error.start < len(raw) else 0
+            result.error(
+                number_,
+                "(file)",
+                f"line {number_} is not UTF-8 (byte 0x{byte:02x} at character {error.start + 1} "
+                f"of the line): {ENCODING_HINT}",
+            )
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            line = raw.decode("utf-8", errors="replace")
+        if progress is not None and number_ % BATCH == 0:
+            progress(done)
+        yield line
+    if progress is not None:
+        progress(done)
+
+
+def records(lines: Iterable[str], result: Result) -> Iterator[tuple[int, list[str] | None]]:
+    """(line where the record starts, its cells), or None for a record the csv module cannot
+    read (reported). Quoting is strict: an unterminated quote is an error, not the rest of the
+    file swallowed into one cell."""
+    csv.field_size_limit(MAX_CELL)
+    reader = csv.reader(lines, strict=True)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            message = str(error)
+            if "field larger than field limit" in message:
+                message = (
+                    f"a cell is longer than {MAX_CELL:,} characters (or a quote is never closed)"
+                )
+            elif "unexpected end of data" in message:
+                message = "a quoted cell that starts here is never closed (a missing '\"')"
+            else:
+                message = f"not valid CSV: {message}"
+            result.error(start, "(row)", message)
+            yield start, None
+            start = reader.line_num + 1
+            continue
+        yield start, cells
+        start = reader.line_num + 1
+
+
+def open_source(source) -> tuple[BinaryIO, int, bool]:
+    """A binary file, its size (for progress) and whether we opened it (and close it)."""
+    if isinstance(source, str | Path):
+        handle = open(source, "rb")  # noqa: SIM115 (closed by the caller)
+        return handle, os.fstat(handle.fileno()).st_size, True
+    size = getattr(source, "size", None)
+    if size is None:
+        try:
+            size = os.fstat(source.fileno()).st_size
+        except (AttributeError, OSError, ValueError):
+            size = 0
+    return source, size, False
+
+
+# --- Importing ------------------------------------------------------------------------------------
+
+
+def import_file(
+    table: str, source, reason: str | None = None, *, user=None, dry_run=False, progress=None
+) -> Result:
+    """Import one file (a path, or a binary file object) into one table: all rows or none."""
+    name = Path(source).name if isinstance(source, str | Path) else getattr(source, "name", "")
+    reason = reason or (f"imported from {Path(name).name}" if name else "imported")
+    return import_many([(table, source)], reason=reason, user=user, dry_run=dry_run,
+                       progress=progress)[table]  # fmt: skip
+
+
+def import_many(files, *, reason: str, user=None, dry_run=False, progress=None) -> dict:
+    """Import several files, in the given order, in one transaction: every file or none."""
+    results = {}
+    with transaction.atomic():
+        for table_name, source in files:
+            if table_name not in TABLES:
+                raise FileError(f"no table {table_name!r}; tables: {', '.join(TABLES)}")
+            binary, size, opened = open_source(source)
+            try:
+                report = (
+                    (lambda done, t=table_name, s=size: progress(t, done, s)) if progress else None
+                )
+                results[table_name] = Importer(TABLES[table_name], reason, user).run(binary, report)
+            finally:
+                if opened:
+                    binary.close()
+            if results[table_name].error_count:
+                # The later tables name this one's rows, which are not all in: their checks
+                # would only repeat its errors. The report covers the tables up to this one.
+                break
+        failed = any(result.error_count for result in results.values())
+        for result in results.values():
+            result.dry_run = dry_run
+        if failed or dry_run:
+            transaction.set_rollback(True)
+        else:
+            for table_name in results:
+                if TABLES[table_name].explicit_id:
+                    # Only now: PostgreSQL's setval() is not undone by a rollback.
+                    reset_sequence(TABLES[table_name].model)
+    if failed:
+        for result in results.values():
+            if result.error_count:
+                result.errors.sort(key=lambda e: e[0])
+    return results
+
+
+def import_rows(table: str, reader, reason: str, *, user=None, dry_run=False) -> Result:
+    """Import rows from a csv.DictReader (tests, the shell): written back to CSV and imported."""
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    header = reader.fieldnames or []
+    writer.writerow(header)
+    for row in reader:
+        writer.writerow([row.get(column) or "" for column in header])
+    binary = io.BytesIO(out.getvalue().encode())
+    return import_many([(table, binary)], reason=reason, user=user, dry_run=dry_run)[table]
 
 
 @dataclass
-class Result:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list = field(default_factory=list)  # (row number, column, message)
+class Row:
+    line: int
+    values: dict  # column -> parsed value
+    cells: dict  # column -> cell text (only columns present)
+    key: tuple
+    obj: Any = None
+    created: bool = False
+    before: dict | None = None
+    failed: bool = False
+    refs: dict = field(default_factory=dict)  # attr -> record or None
+    sources: list | None = None  # wanted source ids (source_ids column)
 
 
-def import_file(kind_name: str, path, reason: str | None = None) -> Result:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return import_rows(kind_name, csv.DictReader(f), reason or f"Imported from {path}")
+class Importer:
+    def __init__(self, table: Table, reason: str, user=None):
+        self.table, self.reason, self.user = table, reason, user
+        self.model = table.model
+        self.result = Result(table=table.name)
+        self.seen: dict[tuple, int] = {}  # key -> line of its first row
+        self.largest_id = 0
+        self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
+        self.touched_incidents: set[int] = set()
+        self.touched_claims: set[int] = set()
+        self.published_touched: set[int] = set()
+        self.counts: dict[str, set] = {"group": set(), "brand": set(), "location": set()}
+        self.unpublished: list = []  # (line, record) moved from published to draft
 
+    # -- the file
 
-def import_rows(kind_name: str, reader: csv.DictReader, reason: str) -> Result:
-    """Import every row or none: the transaction is rolled back if any row has an error."""
-    from exchange.catalogue import exports  # the columns the export defines, imported or derived
-
-    kind = KINDS[kind_name]
-    known = {c.name for c in exports(None)[kind_name].columns}
-    result = Result()
-    header = reader.fieldnames or []
-    unknown = [name for name in header if name not in known]
-    if unknown:
-        result.errors.append((1, ", ".join(unknown), "unknown column (see the codebook)"))
-    if kind.key not in header:
-        result.errors.append((1, kind.key, "the key column is missing"))
-    if result.errors:
-        return result
-    rows = list(reader)
-    with transaction.atomic():
-        refused = ids_too_far_ahead(kind, rows) if kind.explicit_key else []
-        result.errors.extend(refused)
-        skipped = {number_ for number_, _, _ in refused}
-        pending_supersedes, statuses = [], {}
-        for number_, row in enumerate(rows, start=2):
-            if number_ in skipped:
+    def run(self, binary: BinaryIO, progress=None) -> Result:
+        spec = exports(None)[self.table.name]
+        self.known = [column.name for column in spec.columns]
+        self.imported = {column.name for column in spec.columns if column.imported}
+        self.checked = DERIVED_CHECKED.get(self.table.name, {})
+        stream = records(decoded_lines(binary, self.result, progress), self.result)
+        first = next(stream, None)
+        if first is None or first[1] is None or not any(first[1]):
+            self.result.error(1, "(file)", "the file is empty: its first line must be the header")
+            return self.result
+        header = [name.strip() for name in first[1]]
+        if not self.check_header(header):
+            return self.result
+        if self.table.explicit_id:
+            self.largest_id = self.model.objects.aggregate(m=Max("pk"))["m"] or 0
+        batch = []
+        for line, cells in stream:
+            if cells is None:
                 continue
+            if not any(cell.strip() for cell in cells) and len(cells) <= 1:
+                continue  # a blank line
+            row = self.parse(line, header, cells)
+            if row is not None:
+                batch.append(row)
+            if len(batch) >= BATCH:
+                self.write(batch)
+                batch = []
+        if batch:
+            self.write(batch)
+        self.link_deferred()
+        self.finish()
+        return self.result
+
+    def check_header(self, header: list[str]) -> bool:
+        ok = True
+        unknown = [name for name in header if name not in self.known]
+        if unknown:
+            self.result.error(
+                1,
+                ", ".join(unknown),
+                f"unknown column for {self.table.name} (the columns are: {', '.join(self.known)})",
+            )
+            ok = False
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            self.result.error(1, ", ".join(repeated), "the column is in the header twice")
+            ok = False
+        missing = [c for c in self.table.key if c not in header]
+        if self.table.explicit_id:
+            missing = []  # an empty or absent id is numbered by the database (BLANK_KEY)
+        if missing:
+            self.result.error(1, ", ".join(missing), "the key column is missing from the header")
+            ok = False
+        for ref in self.table.refs:
+            present = [c for c in ref.columns if c in header]
+            if present and len(present) != len(ref.columns):
+                absent = [c for c in ref.columns if c not in header]
+                self.result.error(1, ", ".join(absent), f"comes with {', '.join(present)}")
+                ok = False
+        self.header = header
+        return ok
+
+    # -- one row: cells to values, every error reported
+
+    def parse(self, line: int, header: list[str], cells: list[str]) -> Row | None:
+        table, result = self.table, self.result
+        if len(cells) != len(header):
+            result.error(
+                line,
+                "(row)",
+                f"the row has {len(cells)} cells, the header {len(header)} "
+                f"({'a cell is missing' if len(cells) < len(header) else 'extra cells'}); "
+                "nothing of the row is read",
+            )
+            return None
+        row_cells = dict(zip(header, cells, strict=True))
+        values, bad = {}, False
+        for column, cell in row_cells.items():
+            if "\x00" in cell:
+                result.error(line, column, "the cell contains a NUL character")
+                bad = True
+                continue
+            if column in table.fields and column in self.imported:
+                attr, parse = table.fields[column]
+                try:
+                    values[column] = parse(cell)
+                except ValueError as error:
+                    result.error(line, column, str(error))
+                    bad = True
+                    continue
+                allowed = choices_of(self.model, attr)
+                value = values[column]
+                if allowed and value not in ("", None) and value not in allowed:
+                    listed = ", ".join(map(str, allowed))
+                    message = f"'{value}' is not one of the allowed values: {listed}"
+                    result.error(line, column, message)
+                    bad = True
+            elif column == "source_ids" and table.cites:
+                try:
+                    values[column] = id_list(cell)
+                except ValueError as error:
+                    result.error(line, column, str(error))
+                    bad = True
+            elif any(column in ref.columns for ref in table.refs) or column in table.key:
+                values[column] = text(cell.strip()) if column != "claim_id" else cell.strip()
+        if table.explicit_id:
+            raw = values.get(table.key[0]) or row_cells.get(table.key[0], "").strip()
+            if raw in ("", None):
+                values[table.key[0]] = None
+            elif not re.fullmatch(r"\d{1,18}", str(raw)) or int(raw) < 1:
+                result.error(line, table.key[0], f"'{raw}' is not a whole number >= 1")
+                bad = True
+                values[table.key[0]] = None
+            else:
+                values[table.key[0]] = int(raw)
+        key = table.key_of(values)
+        if not table.explicit_id and all(part is None for part in key):
+            result.error(line, ", ".join(table.key), "the key is empty")
+            bad = True
+        elif any(part is not None for part in key):
+            first = self.seen.get(key)
+            if first is not None:
+                result.error(
+                    line,
+                    ", ".join(table.key),
+                    f"the same key as line {first} ({self.label_of(values)}): a record is "
+                    "given once per file",
+                )
+                bad = True
+            else:
+                self.seen[key] = line
+        if bad:
+            return None
+        return Row(line, values, row_cells, key)
+
+    def row_label(self, row: Row) -> str:
+        """The row's record as the preview names it: its key (a new claim or source: its id)."""
+        if self.table.explicit_id:
+            return str(row.obj.pk)
+        return self.label_of(row.values)
+
+    def label_of(self, values: dict) -> str:
+        parts = [str(values.get(c)) for c in self.table.key if values.get(c) not in ("", None)]
+        return " / ".join(parts) or "new record"
+
+    # -- a batch: look up, check, write
+
+    def write(self, batch: list[Row]) -> None:
+        self.resolve_refs(batch)
+        self.find_existing(batch)
+        if self.table.explicit_id:
+            self.check_ids(batch)
+        self.check_sources(batch)
+        ready = [row for row in batch if not row.failed]
+        for row in ready:
+            self.fill(row)
+        ready = [row for row in ready if not row.failed]
+        self.check_unique_in_batch(ready)
+        ready = [row for row in ready if not row.failed]
+        if self.result.error_count:
+            # Nothing will be kept: check the rest, write nothing more.
+            return
+        try:
+            with transaction.atomic():
+                self.save(ready)
+        except IntegrityError:
+            self.save_one_by_one(ready)
+
+    def resolve_refs(self, batch: list[Row]) -> None:
+        for ref in self.table.refs:
+            if ref.deferred:
+                continue
+            target = TABLES[ref.table]
+            wanted = {}
+            for row in batch:
+                given = tuple(row.values.get(c) for c in ref.columns)
+                if all(v in ("", None) for v in given):
+                    if any(c in row.values for c in ref.columns):
+                        row.refs[ref.attr] = None
+                    continue
+                wanted.setdefault(self.target_key(target, ref, given), []).append(row)
+            found = lookup(target, list(wanted))
+            for key, rows in wanted.items():
+                record = found.get(key)
+                for row in rows:
+                    if record is None:
+                        shown = ", ".join(f"{c} '{row.values.get(c) or ''}'" for c in ref.columns)
+                        self.result.error(
+                            row.line, ", ".join(ref.columns),
+                            f"no {target.model._meta.verbose_name} with {shown}"
+                            f" (in {target.name})",
+                        )  # fmt: skip
+                        row.failed = True
+                    else:
+                        row.refs[ref.attr] = record
+
+    @staticmethod
+    def target_key(target: Table, ref: Ref, given: tuple) -> tuple:
+        if target.explicit_id:
+            value = given[0]
+            return (int(value) if str(value).isdigit() else value,)
+        return tuple(target.normal(i, v) for i, v in enumerate(given))
+
+    def find_existing(self, batch: list[Row]) -> None:
+        table = self.table
+        keyed = [row for row in batch if not row.failed and any(p is not None for p in row.key)]
+        if table.name.endswith("_citations"):
+            # The key is (record, source): the records were just resolved.
+            record_attr = table.refs[0].attr
+            pairs = {(row.refs[record_attr].pk, row.refs["source"].pk): row for row in keyed}
+            records_ = {pk for pk, _ in pairs}
+            existing = self.model.objects.filter(**{f"{record_attr}__in": records_})
+            for obj in existing:
+                row = pairs.get((getattr(obj, f"{record_attr}_id"), obj.source_id))
+                if row is not None:
+                    row.obj = obj
+        else:
+            found = lookup(table, [row.key for row in keyed])
+            for row in keyed:
+                row.obj = found.get(row.key)
+        for row in batch:
+            if row.failed:
+                continue
+            if row.obj is None and not any(p is not None for p in row.key):
+                row.obj = self.match_blank_key(row)
+                if row.failed:
+                    continue
+            row.created = row.obj is None
+            if row.created:
+                row.obj = self.model()
+                if table.explicit_id and row.values.get(table.key[0]):
+                    row.obj.pk = row.values[table.key[0]]
+            row.before = snapshot(row.obj) if not row.created else None
+
+    def match_blank_key(self, row: Row):
+        """A row without its key: matched by the documented rule (BLANK_KEY), or refused."""
+        values = row.values
+        if self.table.name == "sources":
+            if values.get("url"):
+                return Source.objects.filter(url=values["url"]).first()
+            if not values.get("title"):
+                self.result.error(
+                    row.line, "source_id, url, title",
+                    "a source without source_id is matched by its url, else by title, publisher "
+                    "and publication date: give at least a url or a title",
+                )  # fmt: skip
+                row.failed = True
+                return None
+            return Source.objects.filter(
+                title=values["title"],
+                publisher=values.get("publisher", ""),
+                published=values.get("published"),
+            ).first()
+        if self.table.name == "claims":
+            incident = row.refs.get("incident")
+            if incident is None:
+                self.result.error(row.line, "incident_code", "a claim names its incident")
+                row.failed = True
+                return None
+            candidates = Claim.objects.filter(
+                incident=incident,
+                kind=values.get("kind", ""),
+                group=row.refs.get("group"),
+                brand=row.refs.get("brand"),
+                claimant_as_named=values.get("claimant_as_named", ""),
+                date=values.get("date"),
+            )
+            found = list(candidates.order_by("pk")[:3])
+            if len(found) > 1:
+                ids = ", ".join(f"#{c.pk}" for c in found)
+                self.result.error(
+                    row.line, "claim_id",
+                    f"without claim_id, the row matches several claims ({ids}): give claim_id",
+                )  # fmt: skip
+                row.failed = True
+                return None
+            natural = (
+                "claims-natural", incident.pk, values.get("kind"), row.refs.get("group"),
+                row.refs.get("brand"), values.get("claimant_as_named"), values.get("date"),
+            )  # fmt: skip
+            first = self.seen.get(natural)
+            if first is not None:
+                self.result.error(
+                    row.line, "claim_id",
+                    f"without claim_id, the same claim as line {first}: give each its claim_id",
+                )  # fmt: skip
+                row.failed = True
+                return None
+            self.seen[natural] = row.line
+            return found[0] if found else None
+        return None
+
+    def check_ids(self, batch: list[Row]) -> None:
+        """A new record's explicit id may not run far ahead of the ids in use (MAX_ID_JUMP).
+        Ids of a file are taken in ascending order within each batch and across batches."""
+        table = self.table
+        new = sorted(
+            (row.values[table.key[0]], row.line)
+            for row in batch
+            if not row.failed and row.created and row.values.get(table.key[0])
+        )
+        for id_, line in new:
+            if id_ <= self.largest_id:
+                continue
+            if id_ <= self.largest_id + MAX_ID_JUMP:
+                self.largest_id = id_
+                continue
+            row = next(r for r in batch if r.line == line)
+            row.failed = True
+            name = self.model._meta.verbose_name
+            self.result.error(
+                line,
+                table.key[0],
+                f"{table.key[0]} {id_} is too far above the ids in use (largest: "
+                f"{self.largest_id}): a new record's id may be at most {MAX_ID_JUMP:,} above the "
+                f"largest id in use or earlier in the file. Leave {table.key[0]} empty to let the "
+                f"database number a new {name}.",
+            )
+
+    def check_sources(self, batch: list[Row]) -> None:
+        if not self.table.cites:
+            return
+        rows = [row for row in batch if not row.failed and "source_ids" in row.values]
+        ids = {i for row in rows for i in row.values["source_ids"]}
+        known = set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        for row in rows:
+            missing = [i for i in row.values["source_ids"] if i not in known]
+            if missing:
+                self.result.error(
+                    row.line, "source_ids",
+                    f"no source with source_id {', '.join(map(str, missing))} (in sources)",
+                )  # fmt: skip
+                row.failed = True
+            else:
+                row.sources = sorted(set(row.values["source_ids"]))
+
+    def fill(self, row: Row) -> None:
+        """Set the row's values on its record and validate it like an admin form (fields and
+        the model's own rules; the database checks its constraints when the batch is written)."""
+        obj, table = row.obj, self.table
+        for column, (attr, _parse) in table.fields.items():
+            if column in row.values and column in self.imported:
+                value = row.values[column]
+                setattr(obj, attr, "" if value is None and is_text(self.model, attr) else value)
+        for ref in table.refs:
+            if ref.deferred:
+                if any(c in row.values for c in ref.columns):
+                    given = row.values.get(ref.columns[0]) or ""
+                    current = getattr(obj, f"{ref.attr}_id", None)
+                    if str(given) != str(current or ""):
+                        # Only the links that change are kept (memory flat in the file's size).
+                        self.deferred.append((row.line, row, given))
+                continue
+            if ref.attr in row.refs:
+                setattr(obj, ref.attr, row.refs[ref.attr])
+        for column, (attr, message) in self.checked.items():
+            given = row.cells.get(column, "").strip()
+            if given and table.name == "incidents":
+                location = obj.location
+                actual = getattr(location, attr) if location is not None else None
+                try:
+                    same = actual is not None and decimal.Decimal(given) == actual
+                except decimal.InvalidOperation:
+                    same = False
+                if not same:
+                    self.result.error(row.line, column, f"{column} {message}")
+                    row.failed = True
+        if row.failed:
+            return
+        try:
+            # Foreign keys were resolved above (each a record found by its key): not again, one
+            # query each, by clean_fields().
+            exclude = {*self.unread_fields(row), *(ref.attr for ref in table.refs)}
+            obj.clean_fields(exclude=exclude)
+            obj._lineage_checked_later = True
+            obj.clean()
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                for message in messages:
+                    self.result.error(row.line, self.column_for(field_name, message), message)
+            row.failed = True
+
+    def unread_fields(self, row: Row) -> list[str]:
+        """Fields the row does not set, on an existing record: left as they are, unvalidated."""
+        if row.created:
+            return []
+        read = {attr for column, (attr, _p) in self.table.fields.items() if column in row.values}
+        read |= {ref.attr for ref in self.table.refs if ref.attr in row.refs}
+        return [f.name for f in self.model._meta.concrete_fields if f.name not in read]
+
+    def column_for(self, field_name: str, message: str) -> str:
+        table = self.table
+        for column, (attr, _p) in table.fields.items():
+            if attr == field_name:
+                return column
+        for ref in table.refs:
+            if ref.attr == field_name:
+                return ", ".join(ref.columns)
+        if field_name == "__all__":
+            for constraint in self.model._meta.constraints:
+                if str(getattr(constraint, "violation_error_message", "")) == message:
+                    names = constraint_fields(constraint)
+                    return ", ".join(dict.fromkeys(self.column_for(n, "") for n in names))
+            return "(row)"
+        return field_name
+
+    def check_unique_in_batch(self, rows: list[Row]) -> None:
+        """Unique values other than the key (a source's url) given twice in the file's batch."""
+        if self.table.name != "sources":
+            return
+        seen = {}
+        for row in rows:
+            url = row.obj.url
+            if url and url in seen:
+                self.result.error(row.line, "url", f"the same url as line {seen[url]}")
+                row.failed = True
+            seen.setdefault(url, row.line)
+
+    # -- writing
+
+    def save(self, rows: list[Row]) -> None:
+        when = timezone.now()
+        known = {}
+        if self.model is Incident:
+            # The change log's look-ups of these incidents' state, answered from the rows.
+            known = {
+                ("incident_state", row.obj.pk, when): (row.obj.code, row.obj.is_published)
+                for row in rows
+                if row.obj.pk is not None
+            }
+        with remembering(known) as memo:
+            self.memo = memo
+            self.save_rows(rows, when)
+
+    def save_rows(self, rows: list[Row], when) -> None:
+        created = [row for row in rows if row.created]
+        changed = [row for row in rows if not row.created and snapshot(row.obj) != row.before]
+        if created:
+            objs = [row.obj for row in created]
+            if self.model is Incident:
+                derive_new_incidents(objs)
+            if self.table.explicit_id:
+                self.model.objects.bulk_create(objs, batch_size=BATCH)
+                missing = [o for o in objs if o.pk is None]
+                for obj in missing:  # no RETURNING on this database
+                    obj.save(force_insert=True)
+            else:
+                for obj, pk in zip(objs, bulk.allocate_ids(self.model, len(objs)), strict=True):
+                    obj.pk = pk
+                bulk.insert(self.model, objs, include_pk=True)
+                for obj in objs:
+                    obj._state.adding, obj._state.db = False, connection.alias
+            self.record([row.obj for row in created], when, update=False)
+            if self.model is Incident:
+                self.memo.update(
+                    {("incident_state", r.obj.pk, when): (r.obj.code, r.obj.is_published)
+                     for r in created}
+                )  # fmt: skip
+        if changed:
+            fields = sorted(
+                {f for row in changed for f, v in snapshot(row.obj).items() if row.before[f] != v}
+            )
+            bulk.update(self.model, [row.obj for row in changed], fields)
+            self.record([row.obj for row in changed], when, update=True)
+        cited = self.sync_citations(rows, when)
+        self.unpublished += [
+            (row.line, row.obj)
+            for row in changed
+            if row.before.get("status") == PublicationStatus.PUBLISHED
+            and getattr(row.obj, "status", None) == PublicationStatus.DRAFT
+        ]
+        updated = {row.line for row in changed} | cited
+        for row in rows:
+            action = (
+                "created" if row.created else ("updated" if row.line in updated else "unchanged")
+            )
+            self.result.act(row.line, action, self.row_label(row))
+        self.after_write([row for row in rows if row.created or row.line in updated], changed)
+
+    def save_one_by_one(self, rows: list[Row]) -> None:
+        """The database refused the batch: each row alone, with the model's constraint checks,
+        to report which rows and why."""
+        for row in rows:
             try:
-                status = import_row(kind, row, reason, pending_supersedes, number_)
-            except RowError as error:
-                result.errors.append((number_, error.column, error.message))
-                continue
+                row.obj.validate_constraints()
             except ValidationError as error:
                 for field_name, messages in error.message_dict.items():
                     for message in messages:
-                        column = columns_for(kind, field_name, message)
-                        result.errors.append((number_, column, message))
+                        self.result.error(row.line, self.column_for(field_name, message), message)
                 continue
-            setattr(result, status, getattr(result, status) + 1)
-            statuses[number_] = status
-        for number_, claim, target in pending_supersedes:
-            if link_supersedes(claim, target, number_, result, reason) and (
-                statuses.get(number_) == "unchanged"
-            ):
-                result.unchanged, result.updated = result.unchanged - 1, result.updated + 1
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = result.updated = result.unchanged = 0
-        elif kind.explicit_key:
-            # Only now: PostgreSQL's setval() is not undone by a rollback.
-            reset_sequence(kind.model)
-    result.errors.sort(key=lambda error: error[0])
+            try:
+                with transaction.atomic():
+                    self.save([row])
+            except IntegrityError as error:
+                self.result.error(row.line, "(row)", f"the database refused the row: {error}")
+
+    def record(self, objs: list, when, update: bool) -> None:
+        """History rows and change-log entries for records written in bulk (what saving each
+        would have written)."""
+        history = getattr(self.model, "history", None)
+        if history is None:
+            return
+        previous = {}
+        if update:
+            rows = history.filter(id__in=[o.pk for o in objs]).order_by(
+                "id", "-history_date", "-history_id"
+            )
+            for row in rows:
+                previous.setdefault(row.id, row)
+        memo = getattr(self, "memo", None)
+        if memo is not None and not self.model.__name__.endswith("Citation"):
+            label = self.model._meta.label_lower
+            memo.update(
+                {("instance_text", label, o.pk): str(o) for o in objs if self.model is not Claim}
+            )
+        historical = history.model
+        ids = bulk.allocate_ids(historical, len(objs))
+        user_id = self.user.pk if self.user is not None else None
+        tracked = [(f.attname, f.attname) for f in historical.tracked_fields]
+        made = []
+        for obj, history_id in zip(objs, ids, strict=True):
+            row = historical(
+                history_id=history_id,
+                history_date=when,
+                history_user_id=user_id,
+                history_change_reason=self.reason,
+                history_type="~" if update else "+",
+                **{name: getattr(obj, attname) for name, attname in tracked},
+            )
+            made.append(row)
+        bulk.insert(historical, made, include_pk=True)
+        entries = []
+        for row in made:
+            entry = change_entry(row, previous.get(row.id))
+            if entry is not None:
+                entries.append(entry)
+        bulk.insert(Change, entries)
+
+    def sync_citations(self, rows: list[Row], when) -> set[int]:
+        """Cite exactly the sources each row's source_ids lists. Returns the lines that
+        changed."""
+        if not self.table.cites:
+            return set()
+        model, link = self.table.cites
+        rows = [row for row in rows if row.sources is not None]
+        if not rows:
+            return set()
+        current = {}
+        for citation in model.objects.filter(**{f"{link}__in": [row.obj.pk for row in rows]}):
+            current.setdefault(getattr(citation, f"{link}_id"), {})[citation.source_id] = citation
+        add, remove, changed = [], [], set()
+        for row in rows:
+            have = current.get(row.obj.pk, {})
+            for source_id in row.sources:
+                if source_id not in have:
+                    add.append(model(source_id=source_id, **{link: row.obj}))
+                    changed.add(row.line)
+            for source_id, citation in have.items():
+                if source_id not in row.sources:
+                    remove.append(citation)
+                    changed.add(row.line)
+        if add:
+            for citation, pk in zip(add, bulk.allocate_ids(model, len(add)), strict=True):
+                citation.pk = pk
+            bulk.insert(model, add, include_pk=True)
+            self.record_for(model, add, when)
+        for citation in remove:
+            citation._change_reason = self.reason
+            if self.user is not None:
+                citation._history_user = self.user
+            citation.delete()
+        return changed
+
+    def record_for(self, model, objs, when) -> None:
+        saved, self.model = self.model, model
+        try:
+            self.record(objs, when, update=False)
+        finally:
+            self.model = saved
+
+    def after_write(self, rows: list[Row], changed: list[Row]) -> None:
+        """What saving each record would have kept up to date: the derived columns of the
+        incidents touched (a new incident's were set before it was written), and the counts on
+        groups, brands and locations. `rows`: the rows that wrote something."""
+        objs = [row.obj for row in rows]
+        incident_ids = set()
+        if self.model is Incident:
+            incident_ids = {row.obj.pk for row in changed}
+            self.counts["location"] |= {o.location_id for o in objs}
+            for row in rows:
+                if row.before and row.before.get("location_id") != row.obj.location_id:
+                    self.counts["location"].add(row.before.get("location_id"))
+            self.published_touched |= {o.pk for o in objs if o.status == "published"}
+            self.report_duplicates([row for row in rows if row.created])
+        elif self.model is Claim:
+            incident_ids = {o.incident_id for o in objs}
+            for row in rows:
+                if row.before:
+                    incident_ids.add(row.before.get("incident_id"))
+                    self.counts["group"].add(row.before.get("group_id"))
+                    self.counts["brand"].add(row.before.get("brand_id"))
+            self.counts["group"] |= {o.group_id for o in objs}
+            self.counts["brand"] |= {o.brand_id for o in objs}
+            self.touched_claims |= {o.pk for o in objs}
+        elif self.model is Location:
+            incident_ids = set(
+                Incident.objects.filter(location__in=objs).values_list("pk", flat=True)
+            )
+        elif self.model in (IncidentCitation, ClaimCitation):
+            incident_ids = set()
+            if self.model is IncidentCitation:
+                incident_ids = {o.incident_id for o in objs}
+        elif self.model in (Group, Brand):
+            incident_ids = set()
+        if self.model in (Incident, Claim, Location) and incident_ids:
+            derived.refresh_bulk(incident_ids - {None})
+        self.touched_incidents |= incident_ids - {None}
+
+    def report_duplicates(self, rows: list[Row]) -> None:
+        """New incidents at the same location whose possible dates overlap another's (the
+        admin's warning), found with one query per batch."""
+        rows = [r for r in rows if r.obj.location_id and r.obj.date and r.obj.date_precision]
+        if not rows:
+            return
+        spans = {r.line: possible_range(r.obj.date, r.obj.date_precision, r.obj.date_end)
+                 for r in rows}  # fmt: skip
+        earliest = min(first for first, _ in spans.values())
+        latest = max(last for _, last in spans.values())
+        nearby = Incident.objects.filter(
+            location_id__in={r.obj.location_id for r in rows},
+            date__lte=latest,
+            date__gte=max(earliest, datetime.date(2, 1, 1)) - datetime.timedelta(days=365),
+        ).values_list("pk", "code", "location_id", "date", "date_precision", "date_end")
+        by_location = {}
+        for pk, code, location_id, date, precision, end in nearby:
+            first, last = possible_range(date, precision, end)
+            by_location.setdefault(location_id, []).append((pk, code, first, last))
+        for row in rows:
+            first, last = spans[row.line]
+            for pk, code, other_first, other_last in by_location.get(row.obj.location_id, []):
+                if pk != row.obj.pk and other_first <= last and other_last >= first:
+                    self.result.duplicates.append((row.line, row.obj.code, code))
+
+    # -- after the whole file
+
+    def link_deferred(self) -> None:
+        """Claims name the claim they supersede in any row order: linked once all exist."""
+        if not self.deferred or self.result.error_count:
+            return
+        wanted = {int(v) for _l, _r, v in self.deferred if str(v or "").isdigit()}
+        found = Claim.objects.in_bulk(wanted)
+        when = timezone.now()
+        changed = []
+        for line, row, given in self.deferred:
+            if given in ("", None):
+                target = None
+            elif not str(given).isdigit() or int(given) not in found:
+                self.result.error(line, "supersedes_claim_id", f"no claim with claim_id '{given}'")
+                continue
+            else:
+                target = found[int(given)]
+            claim = row.obj
+            if claim.supersedes_id == (target.pk if target else None):
+                continue
+            claim.supersedes = target
+            if target is not None and target.pk == claim.pk:
+                self.result.error(line, "supersedes_claim_id", "A claim cannot supersede itself.")
+                continue
+            if target is not None and target.incident_id != claim.incident_id:
+                self.result.error(
+                    line, "supersedes_claim_id",
+                    "A claim can only supersede a claim about the same incident.",
+                )  # fmt: skip
+                continue
+            changed.append((line, claim))
+        if self.result.error_count or not changed:
+            return
+        # Two claims may not supersede the same one (a one-to-one link).
+        by_target = {}
+        for line, claim in changed:
+            if claim.supersedes_id in by_target:
+                self.result.error(
+                    line, "supersedes_claim_id",
+                    f"claim #{claim.supersedes_id} is already superseded by the claim of line "
+                    f"{by_target[claim.supersedes_id]}",
+                )  # fmt: skip
+            by_target.setdefault(claim.supersedes_id, line)
+        if self.result.error_count:
+            return
+        claims = [claim for _line, claim in changed]
+        try:
+            with transaction.atomic():
+                # Unlink first, so that a chain can be rewired without a momentary duplicate.
+                Claim.objects.filter(pk__in=[c.pk for c in claims]).update(supersedes=None)
+                Claim.objects.bulk_update(claims, ["supersedes"], batch_size=BATCH)
+        except IntegrityError as error:
+            line = changed[0][0]
+            self.result.error(line, "supersedes_claim_id", f"the database refused: {error}")
+            return
+        self.record(claims, when, update=True)
+        lines = {line for line, _c in changed}
+        for index, (line, action, label) in enumerate(self.result.actions):
+            if line in lines and action == "unchanged":
+                self.result.actions[index] = (line, "updated", label)
+                self.result.unchanged -= 1
+                self.result.updated += 1
+
+    def finish(self) -> None:
+        """Rules across records, checked once the whole file is in: claim lineages, sourcing and
+        publication, and the drafts a published incident publishes."""
+        if self.result.error_count:
+            return
+        lines = {}
+        for line, _action, label in self.result.actions:
+            lines.setdefault(label, line)
+        if self.model is Claim and self.touched_claims:
+            for pk, message in lineage_problems(self.touched_claims).items():
+                self.result.error(self.line_of_claim(pk), "status, supersedes_claim_id", message)
+        if self.model in (Incident, Claim, IncidentCitation, ClaimCitation):
+            self.check_published_sources()
+        if self.model in (Group, Brand, Location, Source):
+            self.check_unpublishing()
+        if self.result.error_count:
+            return
+        if self.model in (Incident, Claim):
+            self.publish_used()
+        derived.refresh_counts(**{k: v - {None} for k, v in self.counts.items() if v - {None}})
+
+    def line_of_claim(self, pk: int) -> int:
+        for line, _action, label in self.result.actions:
+            if label == str(pk):
+                return line
+        return 0
+
+    def incidents_in_scope(self):
+        if self.model is Incident:
+            return Incident.objects.filter(pk__in=self.touched_incidents)
+        if self.model is Claim:
+            return Incident.objects.filter(claims__pk__in=self.touched_claims).distinct()
+        return Incident.objects.filter(pk__in=self.touched_incidents)
+
+    def check_published_sources(self) -> None:
+        """A published incident cites at least one source, and so does each of its claims."""
+        if self.model is Incident:
+            scope = Incident.objects.filter(pk__in=self.published_touched)
+            bare = scope.filter(citations__isnull=True).values_list("code", flat=True)
+            for code in bare[:MAX_ERRORS]:
+                self.result.error(
+                    self.line_of_key((code.lower(),)), "source_ids, status",
+                    "a published incident cites at least one source",
+                )  # fmt: skip
+        if self.model is Claim:
+            bare = Claim.objects.filter(
+                pk__in=self.touched_claims, incident__status="published", citations__isnull=True
+            ).values_list("pk", flat=True)
+            for pk in bare[:MAX_ERRORS]:
+                self.result.error(
+                    self.line_of_claim(pk), "source_ids",
+                    "this claim belongs to a published incident: cite at least one source",
+                )  # fmt: skip
+
+    def line_of_key(self, key: tuple) -> int:
+        return self.seen.get(key, 0)
+
+    def check_unpublishing(self) -> None:
+        """A record a published incident uses stays published."""
+        for line, obj in self.unpublished:
+            users = obj.published_users()
+            if users:
+                self.result.error(
+                    line, "status",
+                    f"Cannot unpublish: the published incident {users[0]} uses it"
+                    + (f" (and {len(users) - 1} more)." if len(users) > 1 else "."),
+                )  # fmt: skip
+
+    def publish_used(self) -> None:
+        """An import is a publisher's act: a published incident, or a claim about one, publishes
+        the draft location, groups, brands and sources it uses (kb.visibility.publish)."""
+        if self.model is Incident:
+            ids = self.published_touched
+        else:
+            ids = set(
+                Incident.objects.filter(
+                    claims__pk__in=self.touched_claims, status="published"
+                ).values_list("pk", flat=True)
+            )
+        if not ids:
+            return
+        uses_drafts = (
+            Q(location__status="draft")
+            | Q(citations__source__status="draft")
+            | Q(claims__group__status="draft")
+            | Q(claims__brand__status="draft")
+            | Q(claims__attributed_by__status="draft")
+            | Q(claims__citations__source__status="draft")
+            | Q(claims__channel__operated_by_group__status="draft")
+            | Q(claims__channel__operated_by_brand__status="draft")
+        )
+        for start in range(0, len(ids), BATCH):
+            chunk = sorted(ids)[start : start + BATCH]
+            for incident in Incident.objects.filter(pk__in=chunk).filter(uses_drafts).distinct():
+                publish(incident, self.reason)
+
+
+def derive_new_incidents(incidents: list) -> None:
+    """The derived columns of incidents about to be created (claims.derived), computed from the
+    rows themselves: a new incident has no claims yet, so no claimant and no actor token."""
+    for incident in incidents:
+        first, last = derived.dates(incident.date, incident.date_precision, incident.date_end)
+        location = incident.location
+        names = (location.name, location.alternate_names) if location is not None else None
+        values = {name: getattr(incident, name) for name in derived.TEXT_FIELDS}
+        incident.first_day, incident.last_day = first, last
+        for name, value in derived.summary([]).items():
+            setattr(incident, name, value)
+        incident.search_text = derived.text(values, names, [])
+
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+
+def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
+    """The existing records of these keys, compared as the database's unique constraint does
+    (`Table.key_of`), with one indexed query per key shape and 500 keys."""
+    keys = [k for k in set(keys) if any(part is not None for part in k)]
+    if not keys:
+        return {}
+    model = table.model
+    if table.explicit_id:
+        ids = [k[0] for k in keys if isinstance(k[0], int)]
+        return {(pk,): obj for pk, obj in model.objects.in_bulk(ids).items()}
+    related = {p.rsplit("__", 1)[0] for p in table.paths if "__" in p}
+    shapes = {}
+    for key in keys:
+        # Narrow by the first given part compared exactly (an alias's name is folded).
+        index = next(
+            (i for i, part in enumerate(key) if part is not None and i not in table.folded),
+            next(i for i, part in enumerate(key) if part is not None),
+        )
+        shapes.setdefault(index, set()).add(key[index])
+    result = {}
+    for index, values in shapes.items():
+        path = table.paths[index]
+        if index in table.folded:
+            path += "__iexact"
+        values = sorted(values, key=str)
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            if index in table.folded:
+                query = Q()
+                for value in chunk:
+                    query |= Q(**{path: value})
+                found = model.objects.filter(query)
+            else:
+                found = model.objects.filter(**{f"{path}__in": chunk})
+            for obj in found.select_related(*related) if related else found:
+                result[table.key_of_record(obj)] = obj
     return result
 
 
-def ids_too_far_ahead(kind: Kind, rows: list[dict]) -> list[tuple[int, str, str]]:
-    """Errors for the explicit ids of new records that are more than MAX_ID_JUMP above the largest
-    id in use. The file's ids are taken in ascending order, so that a new id may build on a smaller
-    one of the same file whatever the rows' order. An id at or below the table's largest is an
-    existing record or fills a gap: never too far."""
-    rows_of_id = {}
-    for number_, row in enumerate(rows, start=2):
-        key = row.get(kind.key, "")
-        if re.fullmatch(r"\d+", key):
-            rows_of_id.setdefault(int(key), []).append(number_)
-    largest = kind.model.objects.aggregate(largest=Max("pk"))["largest"] or 0
-    in_use = f"largest: {largest}" if largest else "none yet"
-    errors = []
-    for id_ in sorted(i for i in rows_of_id if i > largest):
-        if id_ <= largest + MAX_ID_JUMP:
-            largest, in_use = id_, f"largest: {id_}, in row {rows_of_id[id_][0]}"
-            continue
-        name = kind.model._meta.verbose_name
-        message = (
-            f"{kind.key} {id_} is too far above the ids in use ({in_use}): "
-            f"a new record's id may be at most {MAX_ID_JUMP:,} above the largest id in use or "
-            f"earlier in the file. Leave {kind.key} empty to let the database number a new {name}."
+def read_path(obj, path: str):
+    value = obj
+    for part in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+@functools.cache
+def choices_of(model, attr: str) -> list:
+    try:
+        model_field = model._meta.get_field(attr)
+    except Exception:  # not a model field: no choices
+        return []
+    return (
+        [value for value, _label in model_field.flatchoices if value != ""]
+        if (model_field.choices)
+        else []
+    )
+
+
+@functools.cache
+def is_text(model, attr: str) -> bool:
+    try:
+        return model._meta.get_field(attr).get_internal_type() in (
+            "CharField",
+            "TextField",
+            "SlugField",
+            "URLField",
         )
-        errors.extend((number_, kind.key, message) for number_ in rows_of_id[id_])
-    return errors
+    except Exception:
+        return False
 
 
-def column_for(kind: Kind, field_name: str) -> str:
-    for column, (name, *_rest) in {**kind.fields, **kind.refs}.items():
-        if name == field_name:
-            return column
-    return field_name
-
-
-def columns_for(kind: Kind, field_name: str, message: str) -> str:
-    """The column(s) an error concerns; for a rule across fields (a database constraint), the
-    columns of the fields the constraint names."""
-    if field_name != "__all__":
-        return column_for(kind, field_name)
-    for constraint in kind.model._meta.constraints:
-        if str(constraint.violation_error_message) == message:
-            names = constraint_fields(constraint)
-            return ", ".join(dict.fromkeys(column_for(kind, name) for name in names))
-    return "(row)"
+def snapshot(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
 def constraint_fields(constraint) -> list[str]:
     """The model fields a constraint reads (its fields, or the fields its condition names)."""
     if getattr(constraint, "fields", None):
         return list(constraint.fields)
-    names, stack = [], [constraint.condition]
+    names, stack = [], [getattr(constraint, "condition", None)]
     while stack:
         node = stack.pop(0)
         for child in getattr(node, "children", []):
@@ -309,198 +1568,11 @@ def constraint_fields(constraint) -> list[str]:
     return names
 
 
-def import_row(kind: Kind, row: dict, reason: str, pending, number_) -> str:
-    obj, created = find_or_new(kind, row)
-    before = snapshot(obj)
-    for column, (field_name, parse) in kind.fields.items():
-        if column in row:
-            try:
-                setattr(obj, field_name, parse(row[column] or ""))
-            except ValueError as error:
-                raise RowError(column, str(error)) from None
-    for column, (field_name, model, lookup) in kind.refs.items():
-        if column in row:
-            setattr(obj, field_name, resolve(model, lookup, row[column], column))
-    if kind.model is Claim and "channel_name" in row:
-        set_channel(obj, row)
-    obj.full_clean()
-    changed = created or snapshot(obj) != before
-    if changed:
-        obj._change_reason = reason
-        obj.save()
-    changed |= sync_citations(kind, obj, row, reason)
-    check_sourced(kind, obj, before)
-    publish_what_it_uses(kind, obj, reason)
-    changed |= sync_aliases(kind, obj, row, reason)
-    if kind.model is Claim and "supersedes_claim_id" in row:
-        pending.append((number_, obj, row["supersedes_claim_id"]))
-    return "created" if created else ("updated" if changed else "unchanged")
+def lineage_problems(claim_ids: Iterable[int]) -> dict[int, str]:
+    """Claims whose status disagrees with their lineage (claims.models.lineage_problems)."""
+    from claims.models import lineage_problems as problems
 
-
-def check_sourced(kind: Kind, obj, before) -> None:
-    """The publishing rules hold for imports too: a published incident, and each claim about
-    one, cites at least one source; a record a published incident uses stays published."""
-    if kind.model is not Incident and before.get("status") == PublicationStatus.PUBLISHED:
-        users = obj.published_users() if obj.status == PublicationStatus.DRAFT else []
-        if users:
-            raise RowError(
-                "status",
-                f"Cannot unpublish: the published incident {users[0]} uses it"
-                + (f" (and {len(users) - 1} more)." if len(users) > 1 else "."),
-            )
-    if kind.model is Incident and obj.is_published:
-        if before.get("status") != PublicationStatus.PUBLISHED:
-            problems = obj.publication_problems()
-            if problems:
-                raise RowError("status", "Cannot publish: " + " ".join(problems))
-        elif not obj.citations.exists():
-            raise RowError("source_ids", "A published incident cites at least one source.")
-    if kind.model is Claim and obj.requires_sources and not obj.citations.exists():
-        raise RowError(
-            "source_ids", "This claim belongs to a published incident: cite at least one source."
-        )
-
-
-def publish_what_it_uses(kind: Kind, obj, reason: str) -> None:
-    """An import is a publisher's act: a published incident, or a claim about one, publishes the
-    draft location, groups, brands and sources it uses (kb.visibility.publish)."""
-    incident = obj if kind.model is Incident else getattr(obj, "incident", None)
-    if kind.model in (Incident, Claim) and incident is not None and incident.is_published:
-        publish(incident, reason)
-
-
-def find_or_new(kind: Kind, row: dict):
-    key = row.get(kind.key, "")
-    if kind.explicit_key:
-        if key and not re.fullmatch(r"\d+", key):
-            raise RowError(kind.key, f"'{key}' is not a whole number")
-        if key:
-            existing = kind.model.objects.filter(pk=int(key)).first()
-            if existing:
-                return existing, False
-            if int(key) < 1:
-                raise RowError(kind.key, f"a new record's {kind.key} is a whole number >= 1")
-            return kind.model(pk=int(key)), True
-        if kind.model is Source and row.get("url"):
-            existing = Source.objects.filter(url=row["url"]).first()
-            if existing:
-                return existing, False
-        return kind.model(), True
-    if not key:
-        raise RowError(kind.key, "the key is empty")
-    existing = kind.model.objects.filter(**{kind.key_field: key}).first()
-    return (existing, False) if existing else (kind.model(), True)
-
-
-def resolve(model, lookup, value, column):
-    if value == "":
-        return None
-    try:
-        return model.objects.get(**{lookup: value})
-    except ObjectDoesNotExist:
-        raise RowError(column, f"no {model._meta.verbose_name} '{value}'") from None
-
-
-def set_channel(claim: Claim, row: dict):
-    """A claim's channel, by platform and name; a channel not yet recorded is created, operated
-    by the claimant (brand, else group)."""
-    name, platform = row.get("channel_name", ""), row.get("channel_platform", "")
-    if not name:
-        claim.channel = None
-        return
-    channel = Channel.objects.filter(platform=platform, name=name).first()
-    if channel is None:
-        channel = Channel(name=name, platform=platform, operated_by_brand=claim.brand)
-        if claim.brand is None:
-            channel.operated_by_group = claim.group
-        try:
-            channel.full_clean()
-        except ValidationError as error:
-            raise RowError("channel_name", "; ".join(error.messages)) from None
-        channel.save()
-    claim.channel = channel
-
-
-def snapshot(obj) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-
-
-def sync_citations(kind: Kind, obj, row: dict, reason: str) -> bool:
-    """Cite exactly the listed sources (by source_ids; by source_urls if there are no ids)."""
-    if kind.citations is None or ("source_ids" not in row and "source_urls" not in row):
-        return False
-    model, link = kind.citations
-    if row.get("source_ids", "").strip():
-        wanted = set()
-        for value in values(row["source_ids"]):
-            if not value.isdigit() or not Source.objects.filter(pk=int(value)).exists():
-                raise RowError("source_ids", f"no source with source_id '{value}'")
-            wanted.add(int(value))
-    else:
-        urls = values(row.get("source_urls", ""))
-        found = dict(Source.objects.filter(url__in=urls).values_list("url", "pk"))
-        missing = [u for u in urls if u not in found]
-        if missing:
-            raise RowError("source_urls", f"no source with URL {missing[0]}")
-        wanted = set(found.values())
-    current = dict(model.objects.filter(**{link: obj}).values_list("source_id", "pk"))
-    for source_id in wanted - current.keys():
-        citation = model(source_id=source_id, **{link: obj})
-        citation._change_reason = reason
-        citation.save()
-    for source_id in current.keys() - wanted:
-        citation = model.objects.get(pk=current[source_id])
-        citation._change_reason = reason
-        citation.delete()
-    return wanted != set(current)
-
-
-def sync_aliases(kind: Kind, obj, row: dict, reason: str) -> bool:
-    if kind.aliases is None or "aliases" not in row:
-        return False
-    wanted = values(row["aliases"])
-    current = {a.name: a for a in Alias.objects.filter(**{kind.aliases: obj})}
-    for name in [n for n in wanted if n not in current]:
-        arabic = bool(ARABIC.search(name))
-        alias = Alias(
-            name=name,
-            kind=AliasKind.ORIGINAL_SCRIPT if arabic else AliasKind.TRANSLITERATION,
-            language="ar" if arabic else "",
-            script="Arab" if arabic else "Latn",
-            **{kind.aliases: obj},
-        )
-        try:
-            alias.full_clean()
-        except ValidationError as error:
-            raise RowError("aliases", f"{name}: {'; '.join(error.messages)}") from None
-        alias._change_reason = reason
-        alias.save()
-    for name, alias in current.items():
-        if name not in wanted:
-            alias._change_reason = reason
-            alias.delete()
-    return set(wanted) != set(current)
-
-
-def link_supersedes(claim: Claim, target: str, number_: int, result: Result, reason: str) -> bool:
-    """Claims can name, in any row order, the claim they replace: linked once all exist.
-    Returns whether the link changed."""
-    try:
-        earlier = Claim.objects.get(pk=int(target)) if target else None
-    except (ValueError, Claim.DoesNotExist):
-        result.errors.append((number_, "supersedes_claim_id", f"no claim '{target}'"))
-        return False
-    if claim.supersedes_id == (earlier.pk if earlier else None):
-        return False
-    claim.supersedes = earlier
-    try:
-        claim.full_clean()
-    except ValidationError as error:
-        result.errors.append((number_, "supersedes_claim_id", "; ".join(error.messages)))
-        return False
-    claim._change_reason = reason
-    claim.save()
-    return True
+    return problems(claim_ids)
 
 
 def reset_sequence(model):
@@ -509,3 +1581,15 @@ def reset_sequence(model):
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+__all__ = [
+    "MAX_ID_JUMP",
+    "TABLES",
+    "FileError",
+    "Result",
+    "import_file",
+    "import_many",
+    "import_rows",
+    "rules",
+]

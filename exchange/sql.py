@@ -25,14 +25,15 @@ from exchange.formats import FORMULA_STARTS, SEPARATOR, Export, csv_header
 
 BLOCK = 1 << 16  # bytes of CSV sent at a time
 
-# `neutralise`'s leading characters as a regular expression's bracket ("-" first: not a range).
-_STARTS = "".join(sorted({*FORMULA_STARTS, "'"}, key=lambda c: c != "-"))
-FORMULA_PATTERN = f"^([{_STARTS}])"
+# `neutralise`'s rule as a regular expression: apostrophes, then one of the formula characters
+# (in a bracket, "-" first: not a range).
+_STARTS = "".join(sorted(set(FORMULA_STARTS), key=lambda c: c != "-"))
+FORMULA_PATTERN = f"^('*[{_STARTS}])"
 
 
 class Neutralised(Func):
-    """`exchange.formats.neutralise` in SQL: an apostrophe before a leading =, +, -, @, tab, CR or
-    apostrophe."""
+    """`exchange.formats.neutralise` in SQL: an apostrophe before text that starts with =, +, -,
+    @, tab or CR, or with apostrophes and then one of those."""
 
     template = "regexp_replace(%(expressions)s, %(pattern)s, %(replacement)s)"
     output_field = TextField()

@@ -1,14 +1,27 @@
 """The export endpoints and the codebook: exactly the rows a list page's filters select."""
 
+import copy
 import csv
 import io
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 
 from exchange.catalogue import exports
-from exchange.formats import SEPARATOR, bad_request, csv_lines, csv_response, json_response
+from exchange.codebook import codebook_csv, codebook_markdown, import_rules
+from exchange.formats import (
+    SEPARATOR,
+    bad_request,
+    cell,
+    csv_lines,
+    csv_response,
+    json_response,
+)
+from exchange.importer import TABLES
+from exchange.package import cached_zip
 from exchange.sql import copies, copy_lines
 from kb.filters import FlagField, parameters
 from kb.query import error_lines, read_only, refusals, takes
@@ -51,52 +64,61 @@ def codebook(request, extension="html"):
     """Every export's columns with their meaning and allowed values, from the definitions."""
     specs = exports(request).values()
     if extension == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["export", "column", "description", "values", "imported"])
-        for spec in specs:
-            for c in spec.columns:
-                writer.writerow(
-                    [spec.name, c.name, c.description, c.values, str(c.imported).lower()]
-                )
-        return attachment(out.getvalue(), "text/csv", "codebook.csv")
+        return attachment(codebook_csv(specs), "text/csv", "codebook.csv")
     if extension == "md":
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
     if extension != "html":
         raise Http404("The codebook is available as HTML, .md and .csv.")
-    return render(request, "codebook.html", {"exports": specs, "separator": SEPARATOR})
+    tables = [(spec, [(c, import_rules(spec)[c.name]) for c in spec.columns]) for spec in specs]
+    return render(
+        request,
+        "codebook.html",
+        {"tables": tables, "separator": SEPARATOR, "importable": set(TABLES)},
+    )
 
 
-# The conventions of every file, as the codebook page states them.
-CONVENTIONS = [
-    f"- Multi-valued cells separate values with `{SEPARATOR}`. Lists of ids (`source_ids`) are "
-    "JSON lists of whole numbers in every file: `[12, 40]`, and `[]` for none.",
-    '- The header quotes every column name (`"code","title",…`), so that tools that guess a '
-    "file's dialect, such as csvkit, find the comma.",
-    "- Order: rows come in the list's sort order, the same on every database. Unknown values (no "
-    "date, an unknown figure, empty text) come last, sorting up or down. Text is compared by "
-    "Unicode code point with only A-Z taken as a-z. Rows equal in every sort key come in the "
-    "order of their id.",
-    "- Types: `pandas.read_csv(file)` without options reads whole numbers and decimal degrees as "
-    "numbers (as decimals where a column has empty cells), true or false as booleans (as text "
-    "where a column has empty cells), dates, times, text and id lists as text; a column empty in "
-    "every row of a file is read as empty numbers. Coordinates are given as stored, to at most 7 "
-    "decimal places, without trailing zeros.",
-    "- GeoJSON: one feature per incident, with the incident's code as its `id`.",
-]
+@read_only
+@takes()
+def import_template(request, table):
+    """A file to fill in for an import: the header of the table's imported columns, and one
+    example row, which is the first row of the table's public export (on a fresh install, a
+    record of the seed data): a real record, never made up, that imports as it is."""
+    if table not in TABLES:
+        raise Http404("No import template for that table: see the codebook.")
+    public = copy.copy(request)
+    public.user = AnonymousUser()  # the example is a published record, whoever asks
+    spec = exports(public)[table]
+    columns = [column for column in spec.columns if column.imported]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.name for column in columns])
+    queryset = spec.in_default_order(spec.base_queryset(public.user))
+    first = queryset.values_list("pk", flat=True).first()
+    if first is not None:
+        example = next(iter(spec.rows(queryset.filter(pk=first), public)))
+        writer.writerow([cell(column.get(example)) for column in columns])
+    return attachment(out.getvalue(), "text/csv", f"{table}-template.csv")
 
 
-def codebook_markdown(specs) -> str:
-    lines = ["# Codebook", "", *CONVENTIONS, ""]
-    for spec in specs:
-        files = ", ".join(f"`/{spec.name}/export.{ext}`" for ext in spec.formats)
-        lines += [f"## {spec.title} ({files})", "", spec.description, ""]
-        lines += ["| column | meaning | values | imported |", "| --- | --- | --- | --- |"]
-        for c in spec.columns:
-            imported = "yes" if c.imported else "no (derived)"
-            lines.append(f"| `{c.name}` | {c.description} | {c.values} | {imported} |")
-        lines.append("")
-    return "\n".join(lines)
+@read_only
+@takes()
+def dataset(request):
+    """The whole dataset as one Frictionless data package (exchange.package), a zip file: the
+    published records, for everyone (signed-in staff too: a download is what anyone can cite;
+    `manage.py export_dataset --drafts` writes a package with drafts). Written once per version
+    of the data, then served from DATASET_CACHE_DIR."""
+    public = copy.copy(request)
+    public.user = AnonymousUser()
+    version, path = cached_zip(public)
+    name = f"{settings.DATASET_NAME}-{version.name}.zip"
+    # FileResponse closes the file; a newer version's writer may remove it meanwhile (POSIX keeps
+    # an open file's data until it is closed).
+    opened = path.open("rb")
+    response = FileResponse(
+        opened, as_attachment=True, filename=name, content_type="application/zip"
+    )
+    response["X-Dataset-Version"] = version.name
+    return response
 
 
 def attachment(text, content_type, filename):

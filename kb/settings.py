@@ -183,6 +183,12 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "kb.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "kb.signin.client_ip"
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# The largest CSV file a publisher may import in the admin (exchange/admin.py), in bytes: the
+# preview and the confirmation each import it within one request (GUNICORN_TIMEOUT). Larger
+# files go through `manage.py import_csv`, which has no limit.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+if IMPORT_MAX_BYTES < 1:
+    raise ImproperlyConfigured("IMPORT_MAX_BYTES must be at least 1.")
 # Reverse proxies in front of the app that append to X-Forwarded-For; 0: REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
@@ -271,3 +277,19 @@ LOGGING = {
 # django-simple-history: keep who/why, and let the admin show field-by-field differences.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# The whole-dataset package (exchange/package.py; README, "Dataset package"). No licence is stated
+# for the data: until DATASET_LICENSE is set (an SPDX identifier such as CC-BY-4.0, with its
+# DATASET_LICENSE_URL), the package says that none has been set and `export_dataset` warns.
+DATASET_NAME = os.environ.get("DATASET_NAME", "incident-claims-kb")
+DATASET_TITLE = os.environ.get("DATASET_TITLE", "Incident-claims knowledge base")
+DATASET_LICENSE = os.environ.get("DATASET_LICENSE", "")
+DATASET_LICENSE_URL = os.environ.get("DATASET_LICENSE_URL", "")
+# How to cite a version: {title}, {version}, {date} (the data's, YYYY-MM-DD) and {url} (the site).
+DATASET_CITATION = os.environ.get(
+    "DATASET_CITATION", "{title}, dataset version {version} ({date}). {url}"
+)
+# The site the command's permalinks point to (the download uses the address it was asked on).
+DATASET_SITE_URL = os.environ.get("DATASET_SITE_URL", "http://127.0.0.1:8000")
+# Where /dataset.zip keeps the package of the current version of the data (one file per audience).
+DATASET_CACHE_DIR = Path(os.environ.get("DATASET_CACHE_DIR", BASE_DIR / "var" / "dataset"))

@@ -4,6 +4,7 @@ from django.urls import path
 from changes import feeds as change_feeds
 from changes import views as changes
 from claims import views as claims
+from exchange import admin as exchange_admin
 from exchange import views as export_views
 from groups import views as groups
 from kb import views as kb
@@ -42,7 +43,17 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source-detail"),
     path("codebook/", export_views.codebook, name="codebook"),
     path("codebook.<str:extension>", export_views.codebook, name="codebook-file"),
+    path("dataset.zip", export_views.dataset, name="dataset"),
+    path(
+        "codebook/templates/<str:table>.csv", export_views.import_template, name="import-template"
+    ),
     path("affiliations/export.<str:extension>", export_views.export, {"name": "affiliations"}),
     path("<str:name>/export.<str:extension>", export_views.export, name="export"),
+    path("admin/import/", admin.site.admin_view(exchange_admin.import_table), name="admin-import"),
+    path(
+        "admin/import/<int:pk>/confirm/",
+        admin.site.admin_view(exchange_admin.confirm_import),
+        name="admin-import-confirm",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ ENDPOINTS = [
     "/codebook/",
     "/codebook.md",
     "/codebook.csv",
+    "/codebook/templates/incidents.csv",
     "/incidents/export.csv",
     "/incidents/export.json",
     "/incidents/export.geojson",
@@ -55,6 +56,7 @@ ENDPOINTS = [
     "/sources/export.csv",
     "/affiliations/export.csv",
     "/changes/export.csv",
+    "/dataset.zip",
 ]
 
 # A value each parameter accepts, wherever it is taken (kind and sort differ per list).

@@ -1,40 +1,90 @@
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from exchange.importer import KINDS, import_file
+from exchange.importer import MAX_ERRORS, TABLES, FileError, import_file
 
 
 class Command(BaseCommand):
     help = (
         "Import a CSV file in an export's own format (see /codebook/). Rows match existing "
-        "records on their stable key; every row is validated; all or nothing."
+        "records on the table's key columns; every cell of every row is checked, every error "
+        "reported; all or nothing. --dry-run reports what would change and writes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KINDS), help="which export's format")
+        parser.add_argument("table", choices=list(TABLES), help="which export's format")
         parser.add_argument("file", help="path to the CSV file (UTF-8, with or without BOM)")
-        parser.add_argument("--reason", help="change reason recorded in the history")
+        parser.add_argument(
+            "--reason",
+            help="why, as the history and the public change log show it "
+            "(default: 'imported from <file name>')",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check everything and report what would be created, updated and unchanged, "
+            "and the likely duplicate incidents; write nothing",
+        )
+        parser.add_argument(
+            "--rows", action="store_true", help="list every row's action (created, updated...)"
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar on standard error"
+        )
 
-    def handle(self, *args, kind, file, reason=None, **options):
+    def handle(self, *args, table, file, reason=None, dry_run=False, rows=False, **options):
+        bar = None
+        if not options["no_progress"] and options.get("verbosity", 1) > 0:
+            from tqdm import tqdm
+
+            bar = tqdm(
+                total=0, unit="B", unit_scale=True, desc=table, file=sys.stderr, leave=False,
+                disable=None,  # off when standard error is not a terminal
+            )  # fmt: skip
+
+        def progress(name, done, size):
+            if bar is not None:
+                bar.total = size
+                bar.update(done - bar.n)
+
         try:
-            result = import_file(kind, file, reason)
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from None
-        if result.errors:
-            for row, column, message in result.errors:
-                self.stderr.write(f"{file}: row {row}, column {column}: {message}")
+            result = import_file(table, file, reason, dry_run=dry_run, progress=progress)
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror or error}") from None
+        except FileError as error:
+            raise CommandError(str(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
+        if result.error_count:
+            for line, column, message in result.errors:
+                self.stderr.write(f"{file}: line {line}, column {column}: {message}")
+            more = result.error_count - len(result.errors)
+            if more > 0:
+                self.stderr.write(f"... and {more} more error(s) (the first {MAX_ERRORS} shown)")
             raise CommandError(
-                f"{len(result.errors)} error(s); nothing was imported "
-                "(row 1 is the header, row 2 the first record)."
+                f"{result.error_count} error(s); nothing was imported "
+                "(line 1 is the header; a line is the file's line where the row starts)."
             )
-        if result.created or result.updated:
+        if rows:
+            for line, action, label in result.actions:
+                self.stdout.write(f"line {line}: {action} {label}")
+        for line, code, existing in result.duplicates:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"line {line}: {code} is a likely duplicate of {existing} "
+                    "(same location, overlapping dates)"
+                )
+            )
+        if (result.created or result.updated) and not dry_run:
             # The query planner's statistics, for the tables the file grew (SQLite keeps none
             # until asked, and plans as if every table were small).
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{kind}: {result.created} created, {result.updated} updated, "
-                f"{result.unchanged} unchanged."
-            )
-        )
+        counts = f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+        if dry_run:
+            self.stdout.write(f"{table}: would be {counts}. Dry run: nothing was written.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{table}: {counts}."))
