@@ -5,9 +5,13 @@ from changes.filtersets import ChangeFilterSet
 from changes.models import Change
 from changes.tables import ChangeTable, StaffChangeTable
 from claims import selectors
+from kb.ordering import ordering
 from kb.query import read_only, takes
 from kb.views import ListPage
 from kb.visibility import sees_drafts
+
+# The change log's order: newest first (kb.ordering's rule; the time is always known).
+NEWEST_FIRST = ordering(Change, "-at", "-pk")
 
 
 class ChangeList(ListPage):
@@ -23,7 +27,7 @@ class ChangeList(ListPage):
         return StaffChangeTable if sees_drafts(self.request.user) else ChangeTable
 
     def get_queryset(self):
-        changes = Change.objects.visible_to(self.request.user).order_by("-at", "-pk")
+        changes = Change.objects.visible_to(self.request.user).order_by(*NEWEST_FIRST)
         if sees_drafts(self.request.user):
             changes = changes.select_related("user")
         return changes
@@ -42,7 +46,7 @@ def incident_history(request, code):
         changes = changes.select_related("user")
     context = {
         "incident": incident,
-        "entries": grouped(changes.order_by("-at", "-pk")),
+        "entries": grouped(changes.order_by(*NEWEST_FIRST)),
         "staff": staff,
     }
     return render(request, "changes/incident_history.html", context)

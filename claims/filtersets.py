@@ -33,6 +33,7 @@ from kb.filters import (
     viewer,
     visible_choices,
 )
+from kb.ordering import ordering
 from kb.search import document_search, text_search
 
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -186,6 +187,8 @@ class IncidentFilterSet(StrictFilterSet):
         label="Sort by",
     )
 
+    default_order = ("-date", "code")
+
     class Meta:
         model = Incident
         fields = []
@@ -221,8 +224,6 @@ class IncidentFilterSet(StrictFilterSet):
         queryset = self.filter_claims(queryset, data)
         if data.get("q"):
             queryset = self.search(queryset, data["q"], sorted_by_user=bool(data.get("sort")))
-        elif not data.get("sort"):
-            queryset = queryset.order_by("-date", "code")
         return queryset
 
     def filter_claims(self, queryset, data):
@@ -260,7 +261,9 @@ class IncidentFilterSet(StrictFilterSet):
         tokens = [actor_token("g", pk) for pk in sorted(actors.group_ids)]
         tokens += [actor_token("b", pk) for pk in sorted(actors.brand_ids)]
         queryset = document_search(queryset, query, tokens)
-        return queryset if sorted_by_user else queryset.order_by("-search_rank", "-date", "code")
+        if sorted_by_user:
+            return queryset
+        return queryset.order_by(*ordering(Incident, "-search_rank", *self.default_order))
 
 
 class ClaimFilterSet(StrictFilterSet):
@@ -291,6 +294,8 @@ class ClaimFilterSet(StrictFilterSet):
         label="Sort by",
     )
 
+    default_order = ("-incident__date", "incident__code", "date")
+
     class Meta:
         model = Claim
         fields = []
@@ -316,8 +321,6 @@ class ClaimFilterSet(StrictFilterSet):
         if data.get("date_from") or data.get("date_to"):
             incidents = Incident.objects.overlapping(data.get("date_from"), data.get("date_to"))
             queryset = queryset.filter(incident__in=incidents.values("pk"))
-        if not data.get("sort"):
-            queryset = queryset.order_by("-incident__date", "incident__code", "date", "pk")
         return queryset
 
 
@@ -335,6 +338,8 @@ class LocationFilterSet(StrictFilterSet):
             "incident_count": ["incident_count"],
         }
     )
+
+    default_order = ("name",)
 
     class Meta:
         model = Location

@@ -118,7 +118,7 @@ class LocationList(ListPage):
     export_name = "locations"
 
     def get_queryset(self):
-        return selectors.locations_with_counts(self.request.user).order_by("name", "pk")
+        return selectors.locations_with_counts(self.request.user)
 
 
 class ProfilePage(IncidentList):

@@ -25,6 +25,7 @@ from claims.models import (
     Confirmation,
     GeoPrecision,
     IncidentCitation,
+    Location,
     LocationCitation,
     LocationKind,
     Medium,
@@ -33,15 +34,26 @@ from claims.models import (
     Weapon,
     competing_claims,
 )
-from exchange.formats import Column, Export, aggregated, split, vocabulary
+from exchange.formats import (
+    ID_LIST,
+    Column,
+    Export,
+    aggregated,
+    degrees,
+    id_list,
+    split,
+    vocabulary,
+)
 from exchange.sql import (
     Clock,
     FieldDetails,
     FieldNames,
     Lines,
     Moment,
+    coordinate,
     day,
     flag,
+    ids,
     joined,
     link,
     number,
@@ -81,6 +93,12 @@ COUNTRY = "ISO 3166-1 alpha-2 code"
 COUNT = "whole number >= 0; empty means unknown, not zero"
 MULTI = "several values, separated by ' | ', sorted"
 TEXT = "free text"
+# Coordinates as stored: Location.latitude and longitude keep this many decimal places.
+PLACES = Location._meta.get_field("latitude").decimal_places
+DEGREES = (
+    f"decimal degrees, at most {PLACES} decimal places (as stored, about 1 cm), no trailing "
+    "zeros (30.51, not 30.5100000); empty if not published"
+)
 
 
 def explicit_id(key, name, extra=""):
@@ -106,9 +124,9 @@ def sources_columns(request, citation_model, link_field: str) -> list[Column]:
         Column(
             "source_ids",
             "Sources cited for the row: their source_id in the sources export.",
-            lambda r: sorted(int(v) for v in split(r.cited_ids)),
-            MULTI,
-            sql=joined(citations, link_field, "source_id", numbers=True),
+            lambda r: id_list(int(v) for v in split(r.cited_ids)),
+            ID_LIST + ", sorted: [12, 40]; [] when none",
+            sql=ids(citations, link_field, "source_id"),
         ),
         Column(
             "source_urls",
@@ -190,8 +208,8 @@ def incident_columns(request) -> list[Column]:
         Column("admin1", "First-level administrative area (governorate, province).", lambda i: i.admin1, TEXT, sql=text("admin1")),
         Column("location", "The named site: its slug in the locations export.", loc("slug"), "slug; empty if no site is known", sql=text("location__slug")),
         Column("location_name", "The site's name.", loc("name"), TEXT, imported=False, sql=text("location__name")),
-        Column("latitude", "The site's latitude (WGS 84).", loc("latitude"), "decimal degrees; empty if not published", imported=False, sql=number("location__latitude")),
-        Column("longitude", "The site's longitude (WGS 84).", loc("longitude"), "decimal degrees; empty if not published", imported=False, sql=number("location__longitude")),
+        Column("latitude", "The site's latitude (WGS 84).", lambda i: degrees(loc("latitude")(i)), DEGREES, imported=False, sql=coordinate("location__latitude")),
+        Column("longitude", "The site's longitude (WGS 84).", lambda i: degrees(loc("longitude")(i)), DEGREES, imported=False, sql=coordinate("location__longitude")),
         Column("place", "The place as sources give it.", lambda i: i.place, TEXT, sql=text("place")),
         Column("facility", "The site or facility hit, as sources name it.", lambda i: i.facility, TEXT, sql=text("facility")),
         Column("geo_precision", "How precisely the place is known.", lambda i: i.geo_precision, vocabulary(GeoPrecision), sql=text("geo_precision")),
@@ -333,8 +351,8 @@ def location_columns(request) -> list[Column]:
         Column("kind", "What kind of site.", lambda l: l.kind, vocabulary(LocationKind), sql=text("kind")),
         Column("country", "Country.", lambda l: l.country, COUNTRY, sql=text("country")),
         Column("admin1", "First-level administrative area.", lambda l: l.admin1, TEXT, sql=text("admin1")),
-        Column("latitude", "Latitude (WGS 84).", lambda l: l.latitude, "decimal degrees; empty if not published", sql=number("latitude")),
-        Column("longitude", "Longitude (WGS 84).", lambda l: l.longitude, "decimal degrees; empty if not published", sql=number("longitude")),
+        Column("latitude", "Latitude (WGS 84).", lambda l: degrees(l.latitude), DEGREES, sql=coordinate("latitude")),
+        Column("longitude", "Longitude (WGS 84).", lambda l: degrees(l.longitude), DEGREES, sql=coordinate("longitude")),
         Column("incident_count", "Incidents at the site that the requester may see.", lambda l: l.incident_count, "whole number", imported=False, sql=number("incident_count")),
         Column("notes", "What the coordinates refer to; conflicting published values.", lambda l: l.notes, TEXT, sql=text("notes")),
         Column("status", "Publication status: drafts are exported only to signed-in staff; an imported row without this column creates a draft, and a published incident publishes what it uses.", lambda r: r.status, vocabulary(PublicationStatus), sql=text("status")),
@@ -547,9 +565,7 @@ def exports(request) -> dict[str, Export]:
             source_columns(request),
             source_rows,
             SourceFilterSet,
-            lambda user: selectors.sources(user).order_by(
-                F("published").desc(nulls_last=True), "title", "pk"
-            ),
+            selectors.sources,
             key=("source_id",),
         ),
         "groups": Export(
@@ -559,7 +575,7 @@ def exports(request) -> dict[str, Export]:
             group_columns(request),
             group_rows,
             GroupFilterSet,
-            lambda user: selectors.groups_with_counts(user).order_by("name", "pk"),
+            selectors.groups_with_counts,
             key=("slug",),
         ),
         "brands": Export(
@@ -569,7 +585,7 @@ def exports(request) -> dict[str, Export]:
             brand_columns(request),
             brand_rows,
             BrandFilterSet,
-            lambda user: selectors.brands_with_counts(user).order_by("name", "pk"),
+            selectors.brands_with_counts,
             key=("slug",),
         ),
         "aliases": Export(
@@ -606,7 +622,7 @@ def exports(request) -> dict[str, Export]:
             location_columns(request),
             location_rows,
             LocationFilterSet,
-            lambda user: selectors.locations_with_counts(user).order_by("name", "pk"),
+            selectors.locations_with_counts,
             key=("slug",),
         ),
         "incidents": Export(
@@ -646,9 +662,7 @@ def exports(request) -> dict[str, Export]:
             affiliation_columns(request),
             affiliation_rows,
             AffiliationFilterSet,
-            lambda user: Affiliation.objects.visible_to(user).order_by(
-                "brand__name", "group__name", "status", "assessed_by", "pk"
-            ),
+            lambda user: Affiliation.objects.visible_to(user),
             key=("group", "brand", "status", "assessed_by"),
             references=((("group",), "groups", ("slug",)), (("brand",), "brands", ("slug",))),
         ),

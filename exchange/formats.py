@@ -23,6 +23,8 @@ from django.db.models.functions import Cast
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from kb.ordering import ordering
+
 SEPARATOR = " | "  # between the values of a multi-valued cell, everywhere
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARDED = re.compile("'*[" + re.escape("".join(FORMULA_STARTS)) + "]")
@@ -61,7 +63,8 @@ class Export:
     filterset_class: type | None = None
     base_queryset: Callable | None = None  # (user) -> queryset the filters apply to
     formats: tuple[str, ...] = ("csv",)
-    order: tuple[str, ...] = ()  # the rows' order, when not the filtered queryset's own
+    # The rows' order (order_by names, by kb.ordering's rule), when not the FilterSet's own.
+    order: tuple[str, ...] = ()
     # The columns that identify a row (the importer matches on them; the package's primary key),
     # and the columns that name a row of another export: {column: (export, its column)}.
     key: tuple[str, ...] = ()
@@ -72,7 +75,12 @@ class Export:
         return [column.name for column in self.columns]
 
     def ordered(self, queryset: QuerySet) -> QuerySet:
-        return queryset.order_by(*self.order) if self.order else queryset
+        return queryset.order_by(*ordering(queryset.model, *self.order)) if self.order else queryset
+
+    def in_default_order(self, queryset: QuerySet) -> QuerySet:
+        """The rows in the export's order without a sort parameter (its own, or its list's)."""
+        fields = self.order or getattr(self.filterset_class, "default_order", ())
+        return queryset.order_by(*ordering(queryset.model, *fields))
 
 
 def type_of(values: str) -> str:
@@ -97,6 +105,24 @@ TYPE_BY_VALUES = (
 )
 
 
+class IdList(tuple):
+    """The ids of other records (`source_ids`): a JSON list of whole numbers in every file,
+    `[12, 40]`, and `[]` for none, so that every tool reads the column as one type."""
+
+
+def id_list(ids) -> IdList:
+    return IdList(sorted(ids))
+
+
+def degrees(value: decimal.Decimal | None) -> decimal.Decimal | None:
+    """A coordinate as stored, without trailing zeros (30.5100000 -> 30.51, 30.0000000 -> 30):
+    no more decimals than the field keeps, and no digits it does not."""
+    if value is None:
+        return None
+    value = value.normalize()
+    return value if value else decimal.Decimal(0)  # never -0 or 0E-7
+
+
 def vocabulary(choices) -> str:
     """Allowed values of a controlled vocabulary, for the codebook: 'value (label); …'."""
     return "; ".join(f"{value} ({label})" for value, label in choices.choices)
@@ -113,11 +139,13 @@ def cell(value: Any) -> str | int | float:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, decimal.Decimal):
-        return f"{value:f}"  # as stored (30.5100000), never in exponent form (1E-7)
+        return f"{value:f}"  # never in exponent form (1E-7, 3E+1)
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
+    if isinstance(value, IdList):
+        return json.dumps(list(value))
     if isinstance(value, list | tuple):
         value = SEPARATOR.join(str(v) for v in value)
     return neutralise(str(value))
@@ -134,8 +162,10 @@ def neutralise(text: str) -> str:
 def json_value(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
+    if isinstance(value, decimal.Decimal):  # 30.51, and 30 rather than 30.0
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, IdList):
+        return list(value)
     return value
 
 
@@ -186,10 +216,13 @@ def filename(name: str, extension: str) -> str:
 
 
 def csv_header(export: Export, bom: bool = False) -> str:
-    """The header line, after a byte-order mark for Excel when asked."""
-    return ("\ufeff" if bom else "") + csv.writer(_Echo(), lineterminator="\r\n").writerow(
-        export.header
-    )
+    """The header line, every name quoted, after a byte-order mark for Excel when asked.
+
+    Quoted names show a dialect sniffer (Python's csv.Sniffer, which csvkit and others use) the
+    file's delimiter and quote at once: unquoted, a first row with text like `a 'quoted' word`
+    made it guess a space delimiter and an apostrophe for the quote."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    return ("\ufeff" if bom else "") + writer.writerow(export.header)
 
 
 def csv_lines(export: Export, rows: Iterable, bom: bool = False) -> Iterator[str]:
@@ -235,15 +268,21 @@ def json_response(export: Export, rows: Iterable, kind="json") -> StreamingHttpR
 
 
 def geojson_features(export: Export, rows: Iterable) -> Iterator[str]:
-    """A GeoJSON FeatureCollection: a point where the location has coordinates, else a null
-    geometry (so that the file still holds every selected row)."""
+    """A GeoJSON FeatureCollection: one Feature per row, its `id` the incident's code, a point
+    where the location has coordinates, else a null geometry (so that the file still holds every
+    selected row)."""
     yield '{"type": "FeatureCollection", "features": ['
     first = True
     for row in rows:
         properties = {column.name: json_value(column.get(row)) for column in export.columns}
         lat, lng = properties.get("latitude"), properties.get("longitude")
         geometry = {"type": "Point", "coordinates": [lng, lat]} if lat is not None else None
-        feature = {"type": "Feature", "geometry": geometry, "properties": properties}
+        feature = {
+            "type": "Feature",
+            "id": properties.get("code"),
+            "geometry": geometry,
+            "properties": properties,
+        }
         yield ("\n" if first else ",\n") + json.dumps(feature, ensure_ascii=False)
         first = False
     yield "\n]}\n"

@@ -57,6 +57,28 @@ def number(field: str) -> Expression:
     return Cast(F(field), TextField())
 
 
+def coordinate(field: str) -> Expression:
+    """A coordinate as `exchange.formats.degrees` writes it: as stored, without trailing
+    zeros."""
+    return Cast(Func(F(field), function="trim_scale"), TextField())
+
+
+def ids(queryset: QuerySet, link_field: str, value: str) -> Expression:
+    """`exchange.formats.id_list` of the related rows' distinct ids as one cell: `[12, 40]`,
+    `[]` for none (never NULL), as json.dumps writes a list."""
+    values = (
+        queryset.filter(**{link_field: OuterRef("pk")})
+        .order_by()
+        .values(value)
+        .distinct()
+        .order_by(value)
+    )
+    listed = Func(
+        ArraySubquery(values), Value(", "), function="array_to_string", output_field=TextField()
+    )
+    return Concat(Value("["), listed, Value("]"), output_field=TextField())
+
+
 def day(field: str) -> Expression:
     """An ISO 8601 date."""
     return Func(F(field), Value("YYYY-MM-DD"), function="to_char", output_field=TextField())
@@ -155,10 +177,10 @@ def link(request, route: str, field: str) -> Expression:
     )
 
 
-def joined(queryset: QuerySet, link_field: str, value: str, numbers: bool = False) -> Expression:
+def joined(queryset: QuerySet, link_field: str, value: str) -> Expression:
     """`split(aggregated(...))` as one cell: the distinct values of the related rows, sorted (by
-    code point, as Python sorts text; numerically for numbers), joined by SEPARATOR."""
-    item = F(value) if numbers else Collate(Cast(value, TextField()), "C")
+    code point, as Python sorts text), joined by SEPARATOR."""
+    item = Collate(Cast(value, TextField()), "C")
     values = (
         queryset.filter(**{link_field: OuterRef("pk")})
         .order_by()

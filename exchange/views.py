@@ -92,7 +92,7 @@ def import_template(request, table):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.name for column in columns])
-    queryset = spec.ordered(spec.base_queryset(public.user))
+    queryset = spec.in_default_order(spec.base_queryset(public.user))
     first = queryset.values_list("pk", flat=True).first()
     if first is not None:
         example = next(iter(spec.rows(queryset.filter(pk=first), public)))

@@ -52,6 +52,8 @@ class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
         }
     )
 
+    default_order = ("name",)
+
     class Meta:
         model = Group
         fields = []
@@ -72,6 +74,8 @@ class BrandFilterSet(NameOrAliasMixin, StrictFilterSet):
         }
     )
 
+    default_order = ("name",)
+
     class Meta:
         model = Brand
         fields = []
@@ -90,6 +94,8 @@ class AffiliationFilterSet(StrictFilterSet):
             "start": ["start"],
         }
     )
+
+    default_order = ("brand__name", "group__name", "status", "assessed_by")
 
     class Meta:
         model = Affiliation

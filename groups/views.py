@@ -12,7 +12,7 @@ class GroupList(ListPage):
     export_name = "groups"
 
     def get_queryset(self):
-        return selectors.groups_with_counts(self.request.user).order_by("name", "pk")
+        return selectors.groups_with_counts(self.request.user)
 
 
 class BrandList(ListPage):
@@ -22,7 +22,7 @@ class BrandList(ListPage):
     export_name = "brands"
 
     def get_queryset(self):
-        return selectors.brands_with_counts(self.request.user).order_by("name", "pk")
+        return selectors.brands_with_counts(self.request.user)
 
 
 class GroupDetail(ProfilePage):

@@ -8,9 +8,9 @@ different result (django-filter would otherwise apply only the valid parameters)
 
 import django_filters
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import CharField, F, TextField, Value
-from django.db.models.functions import Lower, NullIf
+from django.core.exceptions import ValidationError
+
+from kb.ordering import ordering
 
 MAX_TEXT = 200
 MAX_COUNT = 1_000_000
@@ -88,7 +88,8 @@ class TextFilter(django_filters.CharFilter):
 
 
 class SortFilter(django_filters.OrderingFilter):
-    """`sort=name` or `sort=-name`; empty values (unknown figures, no date) come last both ways.
+    """`sort=name` or `sort=-name`, ordered by kb.ordering's rule: unknowns (no date, unknown
+    figures, empty text) last both ways, text by code point with A-Z as a-z, ties by id.
 
     `fields` maps each public sort name to the model fields it orders by, in priority order.
     """
@@ -102,38 +103,33 @@ class SortFilter(django_filters.OrderingFilter):
             **kwargs,
         )
 
+    def fields_for(self, value) -> list[str]:
+        """The order_by names (`-date`, `code`) of the sort parameter's values."""
+        fields = []
+        for param in value:
+            sign = "-" if param.startswith("-") else ""
+            fields += [sign + field for field in self.sort_fields[param.lstrip("-")]]
+        return fields
+
     def filter(self, qs, value):
         if not value:
             return qs
-        ordering = []
-        for param in value:
-            descending = param.startswith("-")
-            for field in self.sort_fields[param.lstrip("-")]:
-                expression = F(field)
-                if is_text(qs.model, field):
-                    # Unrecorded text is '' (not NULL): sort it with the unknowns, and ignore case.
-                    expression = Lower(NullIf(expression, Value("")))
-                ordering.append(
-                    expression.desc(nulls_last=True)
-                    if descending
-                    else expression.asc(nulls_last=True)
-                )
-        return qs.order_by(*ordering, "pk")
-
-
-def is_text(model, path: str) -> bool:
-    """Is the field at this lookup path (e.g. 'location__name') a text field?"""
-    for part in path.split("__"):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False  # an annotation, such as a count
-        model = field.related_model or model
-    return isinstance(field, CharField | TextField)
+        return qs.order_by(*ordering(qs.model, *self.fields_for(value)))
 
 
 class StrictFilterSet(django_filters.FilterSet):
-    """Selects nothing unless every parameter is valid."""
+    """Selects nothing unless every parameter is valid. Without a `sort` parameter, rows come in
+    `default_order` (order_by names, ordered by kb.ordering's rule), on the page and in its
+    export alike."""
+
+    default_order: tuple[str, ...] = ()
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort")
+        if self.default_order and not sort:
+            queryset = queryset.order_by(*ordering(queryset.model, *self.default_order))
+        return queryset
 
     @property
     def qs(self):

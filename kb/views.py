@@ -18,6 +18,7 @@ from claims.tables import IncidentTable
 from groups.search import match_actors
 from kb.cache import cached
 from kb.filters import MAX_TEXT, parameters
+from kb.ordering import ordering
 from kb.query import read_only, refusals, takes
 from kb.search import text_search
 from sources.models import SOURCE_TEXT_FIELDS
@@ -230,8 +231,9 @@ def value_label(field, value, cleaned):
 @takes()
 def home(request):
     incidents = selectors.incidents(request.user)
+    newest = ordering(incidents.model, *IncidentFilterSet.default_order)  # as /incidents/
     latest = IncidentTable(
-        incidents.for_table().order_by("-date", "code")[:10], orderable=False, sorted_by=()
+        incidents.for_table().order_by(*newest)[:10], orderable=False, sorted_by=()
     )
     counts = cached(
         "home",

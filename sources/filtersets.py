@@ -19,6 +19,8 @@ class SourceFilterSet(StrictFilterSet):
         }
     )
 
+    default_order = ("-published", "title")
+
     class Meta:
         model = Source
         fields = []

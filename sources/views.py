@@ -14,7 +14,7 @@ class SourceList(ListPage):
     export_name = "sources"
 
     def get_queryset(self):
-        return selectors.sources(self.request.user).order_by("-published", "title", "pk")
+        return selectors.sources(self.request.user)  # in SourceFilterSet.default_order
 
 
 @read_only

@@ -118,6 +118,15 @@ def tricky(db):
         alternate_names="first\r\nsecond\u2028third\x85fourth\n\n  \u3000padded\u3000 \n=formula",
         notes=next(texts),
     )
+    Location.objects.create(  # whole degrees, and zero: no trailing zeros, no sign, no exponent
+        status="published",
+        name="Tricky whole degrees",
+        slug="tricky-whole",
+        kind="town",
+        country="IQ",
+        latitude=Decimal("30.0000000"),
+        longitude=Decimal("-0.0000000"),
+    )
     group = Group.objects.create(status="published", name=next(texts), slug="tricky-group")
     for alias in ("zeta", "Zebra", "éclair", "=alias", "zet"):
         Alias.objects.create(group=group, name=alias)
@@ -172,11 +181,16 @@ def test_the_tricky_texts_are_in_the_files_as_entered(client, tricky):
     assert row["title"] == "''already quoted"  # so that one stays
     assert row["date_note"] == 'He said "we did it", then\nanother line\r\nand a CRLF'
     assert row["time_of_day"] == "23:59:01.000005"
-    assert row["latitude"] == "0.0000001"
+    assert row["latitude"] == "0.0000001"  # all seven stored decimals, no exponent
+    assert row["longitude"] == "-45.5"  # as stored, without trailing zeros
+    assert row["source_ids"] == f"[{tricky.citations.get().source_id}]"
     assert row["claimant_groups"] == "'+1 claimed"  # the group's name
     body = served(client, "locations", {}).decode()
     row = next(r for r in csv.DictReader(io.StringIO(body)) if r["slug"] == "tricky-site")
     assert row["alternate_names"] == "first | second | third | fourth | padded | =formula"
+    assert row["source_ids"] == "[]"  # no sources: an empty list, not an empty cell
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if r["slug"] == "tricky-whole")
+    assert (row["latitude"], row["longitude"]) == ("30", "0")
     body = served(client, "groups", {}).decode()
     row = next(r for r in csv.DictReader(io.StringIO(body)) if r["slug"] == "tricky-group")
     assert row["aliases"] == "'=alias | Zebra | zet | zeta | éclair"
