@@ -232,7 +232,6 @@ def sort_options(spec):
 
 
 NAMES = list(exports(None))
-SORTED = [(name, param) for name in NAMES for param, _fields in sort_options(exports(None)[name])]
 
 
 def test_every_export_states_its_order():
@@ -243,20 +242,19 @@ def test_every_export_states_its_order():
         assert len(key_columns(spec)) == len(spec.key), name
 
 
+# One test per export, for its default order and each of its sort options (the data is made
+# once per test: many small tests would spend their time making it).
 @pytest.mark.parametrize("name", NAMES)
-def test_every_export_comes_in_the_documented_order(editor_client, editor, mixed, name):
+def test_every_export_and_sort_option_comes_in_the_documented_order(
+    editor_client, editor, mixed, name
+):
     spec = specs(editor)[name]
     got = served_keys(editor_client, spec, {})
     assert len(got) > 1
     assert got == expected_keys(spec, editor, default_fields(spec))
-
-
-@pytest.mark.parametrize(("name", "param"), SORTED)
-def test_every_sort_option_comes_in_the_documented_order(editor_client, editor, mixed, name, param):
-    spec = specs(editor)[name]
-    fields = dict(sort_options(spec))[param]
-    got = served_keys(editor_client, spec, {"sort": param})
-    assert got == expected_keys(spec, editor, fields)
+    for param, fields in sort_options(spec):
+        got = served_keys(editor_client, spec, {"sort": param})
+        assert got == expected_keys(spec, editor, fields), f"{name}?sort={param}"
 
 
 # The list pages and the export of their rows.
@@ -268,31 +266,31 @@ PAGES = {
     "/locations/": "locations",
     "/sources/": "sources",
 }
-PAGE_SORTS = [("/changes/", None)] + [
-    (page, param)
+PAGE_SORTS = {"/changes/": [None]} | {
+    page: [None, *(p for p, _f in sort_options(exports(None)[name]))]
     for page, name in PAGES.items()
-    for param in [None, *(p for p, _f in sort_options(exports(None)[name]))]
-]
+}
 
 
-@pytest.mark.parametrize(("page", "param"), PAGE_SORTS)
-def test_every_list_page_sort_shows_the_documented_order(editor_client, editor, mixed, page, param):
-    params = {"per_page": 200, **({"sort": param} if param else {})}
-    response = editor_client.get(page, params)
-    assert response.status_code == 200
-    shown = [row.record.pk for row in response.context["table"].paginated_rows]
-    if page == "/changes/":
-        from changes.models import Change
+@pytest.mark.parametrize("page", PAGE_SORTS)
+def test_every_list_page_sort_shows_the_documented_order(editor_client, editor, mixed, page):
+    for param in PAGE_SORTS[page]:
+        params = {"per_page": 200, **({"sort": param} if param else {})}
+        response = editor_client.get(page, params)
+        assert response.status_code == 200
+        shown = [row.record.pk for row in response.context["table"].paginated_rows]
+        if page == "/changes/":
+            from changes.models import Change
 
-        objects = Change.objects.visible_to(editor)
-        fields = ("-at", "-pk")
-    else:
-        spec = specs(editor)[PAGES[page]]
-        objects = spec.base_queryset(editor)
-        fields = dict(sort_options(spec))[param] if param else default_fields(spec)
-    expected = [obj.pk for obj in expected_order(objects.model, list(objects), fields)]
-    assert shown == expected[: len(shown)]
-    assert len(shown) == min(len(expected), 200)
+            objects = Change.objects.visible_to(editor)
+            fields = ("-at", "-pk")
+        else:
+            spec = specs(editor)[PAGES[page]]
+            objects = spec.base_queryset(editor)
+            fields = dict(sort_options(spec))[param] if param else default_fields(spec)
+        expected = [obj.pk for obj in expected_order(objects.model, list(objects), fields)]
+        assert shown == expected[: len(shown)], f"{page}?sort={param}"
+        assert len(shown) == min(len(expected), 200), f"{page}?sort={param}"
 
 
 def test_the_rule_puts_unknowns_last_and_folds_only_a_to_z(editor_client, editor, mixed):

@@ -178,7 +178,7 @@ def test_the_tricky_texts_are_in_the_files_as_entered(client, tricky):
     body = served(client, "incidents", {}).decode()
     row = next(r for r in csv.DictReader(io.StringIO(body)) if r["code"] == "tricky-incident")
     assert row["location_name"] == "'=SUM(A1:A9)"  # neutralised: one apostrophe, dropped on import
-    assert row["title"] == "''already quoted"  # so that one stays
+    assert row["title"] == "'already quoted"  # its own apostrophe: no guard to add
     assert row["date_note"] == 'He said "we did it", then\nanother line\r\nand a CRLF'
     assert row["time_of_day"] == "23:59:01.000005"
     assert row["latitude"] == "0.0000001"  # all seven stored decimals, no exponent
