@@ -103,13 +103,19 @@ class Result:
     errors: list = field(default_factory=list)  # (line, column, message), the first MAX_ERRORS
     error_count: int = 0
     actions: list = field(default_factory=list)  # (line, action, label), the first MAX_ACTIONS
-    duplicates: list = field(default_factory=list)  # (line, label, existing incident code)
+    duplicates: list = field(default_factory=list)  # (line, label, existing code), capped
+    duplicate_count: int = 0
     dry_run: bool = False
 
     def error(self, line: int, column: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append((line, column, message))
+
+    def duplicate(self, line: int, label: str, existing: str) -> None:
+        self.duplicate_count += 1
+        if len(self.duplicates) < MAX_ACTIONS:
+            self.duplicates.append((line, label, existing))
 
     def act(self, line: int, action: str, label: str) -> None:
         setattr(self, action, getattr(self, action) + 1)
@@ -1331,7 +1337,7 @@ class Importer:
             first, last = spans[row.line]
             for pk, code, other_first, other_last in by_location.get(row.obj.location_id, []):
                 if pk != row.obj.pk and other_first <= last and other_last >= first:
-                    self.result.duplicates.append((row.line, row.obj.code, code))
+                    self.result.duplicate(row.line, row.obj.code, code)
 
     # -- after the whole file
 

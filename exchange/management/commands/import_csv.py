@@ -78,6 +78,9 @@ class Command(BaseCommand):
                     "(same location, overlapping dates)"
                 )
             )
+        more = result.duplicate_count - len(result.duplicates)
+        if more > 0:
+            self.stdout.write(self.style.WARNING(f"... and {more} more likely duplicate(s)"))
         if (result.created or result.updated) and not dry_run:
             # The query planner's statistics, for the tables the file grew (SQLite keeps none
             # until asked, and plans as if every table were small).
