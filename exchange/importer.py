@@ -652,9 +652,8 @@ class Importer:
         self.seen: dict[tuple, int] = {}  # key -> line of its first row
         self.largest_id = 0
         self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
-        self.touched_incidents: set[int] = set()
         self.touched_claims: set[int] = set()
-        self.published_touched: set[int] = set()
+        self.claim_lines: dict[int, int] = {}  # claim id -> its line (lineage errors)
         self.counts: dict[str, set] = {"group": set(), "brand": set(), "location": set()}
         self.unpublished: list = []  # (line, record) moved from published to draft
 
@@ -1288,7 +1287,9 @@ class Importer:
             for row in rows:
                 if row.before and row.before.get("location_id") != row.obj.location_id:
                     self.counts["location"].add(row.before.get("location_id"))
-            self.published_touched |= {o.pk for o in objs if o.status == "published"}
+            published = {o.pk for o in objs if o.status == "published"}
+            self.check_published_sources(published, rows)
+            self.publish_used(published)
             self.report_duplicates([row for row in rows if row.created])
         elif self.model is Claim:
             incident_ids = {o.incident_id for o in objs}
@@ -1300,6 +1301,15 @@ class Importer:
             self.counts["group"] |= {o.group_id for o in objs}
             self.counts["brand"] |= {o.brand_id for o in objs}
             self.touched_claims |= {o.pk for o in objs}
+            self.claim_lines.update({row.obj.pk: row.line for row in rows})
+            self.check_published_sources({o.pk for o in objs}, rows)
+            self.publish_used(
+                set(
+                    Incident.objects.filter(
+                        pk__in={o.incident_id for o in objs}, status="published"
+                    ).values_list("pk", flat=True)
+                )
+            )
         elif self.model is Location:
             incident_ids = set(
                 Incident.objects.filter(location__in=objs).values_list("pk", flat=True)
@@ -1312,7 +1322,6 @@ class Importer:
             incident_ids = set()
         if self.model in (Incident, Claim, Location) and incident_ids:
             derived.refresh_bulk(incident_ids - {None})
-        self.touched_incidents |= incident_ids - {None}
 
     def report_duplicates(self, rows: list[Row]) -> None:
         """New incidents at the same location whose possible dates overlap another's (the
@@ -1404,61 +1413,43 @@ class Importer:
                 self.result.updated += 1
 
     def finish(self) -> None:
-        """Rules across records, checked once the whole file is in: claim lineages, sourcing and
-        publication, and the drafts a published incident publishes."""
+        """Rules across records, checked once the whole file is in (claims may name the claim
+        they supersede in any row order): claim lineages, and that no record a published
+        incident uses was made a draft; then the counts on groups, brands and locations."""
         if self.result.error_count:
             return
-        lines = {}
-        for line, _action, label in self.result.actions:
-            lines.setdefault(label, line)
         if self.model is Claim and self.touched_claims:
-            for pk, message in lineage_problems(self.touched_claims).items():
-                self.result.error(self.line_of_claim(pk), "status, supersedes_claim_id", message)
-        if self.model in (Incident, Claim, IncidentCitation, ClaimCitation):
-            self.check_published_sources()
+            ids = sorted(self.touched_claims)
+            for start in range(0, len(ids), BATCH):
+                for pk, message in lineage_problems(ids[start : start + BATCH]).items():
+                    line = self.claim_lines.get(pk, 0)
+                    self.result.error(line, "status, supersedes_claim_id", message)
         if self.model in (Group, Brand, Location, Source):
             self.check_unpublishing()
         if self.result.error_count:
             return
-        if self.model in (Incident, Claim):
-            self.publish_used()
         derived.refresh_counts(**{k: v - {None} for k, v in self.counts.items() if v - {None}})
 
-    def line_of_claim(self, pk: int) -> int:
-        for line, _action, label in self.result.actions:
-            if label == str(pk):
-                return line
-        return 0
-
-    def incidents_in_scope(self):
+    def check_published_sources(self, ids: set[int], rows: list[Row]) -> None:
+        """A published incident cites at least one source, and so does each claim about one
+        (checked for each batch, once its citations are written)."""
+        lines = {row.obj.pk: row.line for row in rows}
         if self.model is Incident:
-            return Incident.objects.filter(pk__in=self.touched_incidents)
-        if self.model is Claim:
-            return Incident.objects.filter(claims__pk__in=self.touched_claims).distinct()
-        return Incident.objects.filter(pk__in=self.touched_incidents)
-
-    def check_published_sources(self) -> None:
-        """A published incident cites at least one source, and so does each of its claims."""
-        if self.model is Incident:
-            scope = Incident.objects.filter(pk__in=self.published_touched)
-            bare = scope.filter(citations__isnull=True).values_list("code", flat=True)
-            for code in bare[:MAX_ERRORS]:
+            bare = Incident.objects.filter(pk__in=ids, citations__isnull=True)
+            for pk in bare.values_list("pk", flat=True)[:MAX_ERRORS]:
                 self.result.error(
-                    self.line_of_key((code.lower(),)), "source_ids, status",
+                    lines.get(pk, 0), "source_ids, status",
                     "a published incident cites at least one source",
                 )  # fmt: skip
         if self.model is Claim:
             bare = Claim.objects.filter(
-                pk__in=self.touched_claims, incident__status="published", citations__isnull=True
+                pk__in=ids, incident__status="published", citations__isnull=True
             ).values_list("pk", flat=True)
             for pk in bare[:MAX_ERRORS]:
                 self.result.error(
-                    self.line_of_claim(pk), "source_ids",
+                    lines.get(pk, 0), "source_ids",
                     "this claim belongs to a published incident: cite at least one source",
                 )  # fmt: skip
-
-    def line_of_key(self, key: tuple) -> int:
-        return self.seen.get(key, 0)
 
     def check_unpublishing(self) -> None:
         """A record a published incident uses stays published."""
@@ -1471,18 +1462,11 @@ class Importer:
                     + (f" (and {len(users) - 1} more)." if len(users) > 1 else "."),
                 )  # fmt: skip
 
-    def publish_used(self) -> None:
+    def publish_used(self, ids: set[int]) -> None:
         """An import is a publisher's act: a published incident, or a claim about one, publishes
-        the draft location, groups, brands and sources it uses (kb.visibility.publish)."""
-        if self.model is Incident:
-            ids = self.published_touched
-        else:
-            ids = set(
-                Incident.objects.filter(
-                    claims__pk__in=self.touched_claims, status="published"
-                ).values_list("pk", flat=True)
-            )
-        if not ids:
+        the draft location, groups, brands and sources it uses (kb.visibility.publish). Done
+        for each batch; if the file has an error anywhere, all of it is rolled back."""
+        if not ids or self.result.error_count:
             return
         uses_drafts = (
             Q(location__status="draft")
