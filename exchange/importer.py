@@ -630,6 +630,7 @@ class Importer:
         self.seen: dict[tuple, int] = {}  # key -> line of its first row
         self.largest_id = 0
         self.deferred: list[tuple[int, int, tuple]] = []  # (line, pk, referenced key)
+        self.lineage_lines: dict[int, int] = {}  # claim linked or unlinked by a row -> its line
         self.touched_incidents: set[int] = set()
         self.touched_claims: set[int] = set()
         self.published_touched: set[int] = set()
@@ -1297,6 +1298,11 @@ class Importer:
             claim = row.obj
             if claim.supersedes_id == (target.pk if target else None):
                 continue
+            # The claim it no longer supersedes, and the one it now supersedes, may be in no row
+            # of the file: their status is checked too (finish()), at this line.
+            for other in (claim.supersedes_id, target.pk if target else None):
+                if other is not None:
+                    self.lineage_lines.setdefault(other, line)
             claim.supersedes = target
             if target is not None and target.pk == claim.pk:
                 self.result.error(line, "supersedes_claim_id", "A claim cannot supersede itself.")
@@ -1349,8 +1355,13 @@ class Importer:
         for line, _action, label in self.result.actions:
             lines.setdefault(label, line)
         if self.model is Claim and self.touched_claims:
-            for pk, message in lineage_problems(self.touched_claims).items():
-                self.result.error(self.line_of_claim(pk), "status, supersedes_claim_id", message)
+            checked = self.touched_claims | set(self.lineage_lines)
+            for pk, message in sorted(lineage_problems(checked).items()):
+                if pk in self.touched_claims:
+                    line = self.line_of_claim(pk)
+                else:
+                    line, message = self.lineage_lines[pk], f"claim #{pk}: {message}"
+                self.result.error(line, "status, supersedes_claim_id", message)
         if self.model in (Incident, Claim, IncidentCitation, ClaimCitation):
             self.check_published_sources()
         if self.model in (Group, Brand, Location, Source):
@@ -1474,7 +1485,9 @@ def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
                 found = model.objects.filter(query)
             else:
                 found = model.objects.filter(**{f"{path}__in": chunk})
-            for obj in found.select_related(*related):
+            if related:  # select_related() without fields is deprecated (Django 6.1)
+                found = found.select_related(*sorted(related))
+            for obj in found:
                 result[table.key_of_record(obj)] = obj
     return result
 
