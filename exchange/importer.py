@@ -30,6 +30,7 @@ import codecs
 import csv
 import datetime
 import decimal
+import enum
 import functools
 import json
 import os
@@ -415,7 +416,16 @@ def rule(table: Table, column) -> str:
                 f"{MAX_ID_JUMP:,} above the largest in use); empty: {BLANK_KEY[table.name]}"
             )
         else:
-            words.append("key (with the other key columns): matches the record, letter case aside")
+            others = [c for c in table.key if c != name]
+            words.append(
+                "key" + (f" (with {', '.join(others)})" if others else "")
+                + ": a row matching a record updates it, a new key creates one"
+                + (
+                    " (compared without letter case)"
+                    if table.key.index(name) in table.folded
+                    else " (compared exactly, letter case included)"
+                )
+            )  # fmt: skip
     for ref in table.refs:
         if name in ref.columns:
             target = TABLES[ref.table]
@@ -438,7 +448,9 @@ def rule(table: Table, column) -> str:
         words.append("yes")
     default = table.defaults.get(name) or default_of(table, name)
     if default is not None and name not in table.key:
-        words.append(f"if the column is absent, a new record gets {default!r}")
+        # The value as the file writes it ('draft', 0), not the Python enum member.
+        value = default.value if isinstance(default, enum.Enum) else default
+        words.append(f"if the column is absent, a new record gets {value!r}")
     return "; ".join(words) if words else "no"
 
 
