@@ -82,6 +82,7 @@ from sources.models import Source
 MAX_ERRORS = 200  # errors reported (all are counted)
 MAX_ACTIONS = 2000  # rows listed in a preview (all are counted)
 MAX_CELL = 100_000  # characters in one cell
+LARGEST_ID = 2**63 - 1  # the largest id a database integer holds
 BATCH = 1000  # rows read, checked and written together
 
 ENCODING_HINT = (
@@ -641,6 +642,7 @@ class Importer:
         self.result = Result(table=table.name)
         self.seen: dict[tuple, int] = {}  # key -> line of its first row
         self.largest_id = 0
+        self.largest_line = 0  # the file's line that gave largest_id (0: the database's)
         self.deferred: list[tuple[int, int, tuple]] = []  # (line, pk, referenced key)
         self.lineage_lines: dict[int, int] = {}  # claim linked or unlinked by a row -> its line
         self.touched_incidents: set[int] = set()
@@ -760,7 +762,9 @@ class Importer:
             raw = values.get(table.key[0]) or row_cells.get(table.key[0], "").strip()
             if raw in ("", None):
                 values[table.key[0]] = None
-            elif not re.fullmatch(r"\d{1,18}", str(raw)) or int(raw) < 1:
+            elif not re.fullmatch(r"\d+", str(raw)) or int(raw) < 1:
+                # A huge id is a whole number: check_ids() says it is too far above the ids in
+                # use (no record has it: lookup() does not ask the database for it).
                 result.error(line, table.key[0], f"'{raw}' is not a whole number >= 1")
                 bad = True
                 values[table.key[0]] = None
@@ -956,7 +960,7 @@ class Importer:
             if id_ <= self.largest_id:
                 continue
             if id_ <= self.largest_id + MAX_ID_JUMP:
-                self.largest_id = id_
+                self.largest_id, self.largest_line = id_, line
                 continue
             row = next(r for r in batch if r.line == line)
             row.failed = True
@@ -964,11 +968,18 @@ class Importer:
             self.result.error(
                 line,
                 table.key[0],
-                f"{table.key[0]} {id_} is too far above the ids in use (largest: "
-                f"{self.largest_id}): a new record's id may be at most {MAX_ID_JUMP:,} above the "
+                f"{table.key[0]} {id_} is too far above the ids in use ({self.in_use()}): a new "
+                f"record's id may be at most {MAX_ID_JUMP:,} above the "
                 f"largest id in use or earlier in the file. Leave {table.key[0]} empty to let the "
                 f"database number a new {name}.",
             )
+
+    def in_use(self) -> str:
+        """The largest id in use, and the line that gave it if it is the file's."""
+        if not self.largest_id:
+            return "none yet"
+        line = f", in line {self.largest_line}" if self.largest_line else ""
+        return f"largest: {self.largest_id}{line}"
 
     def check_sources(self, batch: list[Row]) -> None:
         if not self.table.cites:
@@ -1471,7 +1482,7 @@ def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
         return {}
     model = table.model
     if table.explicit_id:
-        ids = [k[0] for k in keys if isinstance(k[0], int)]
+        ids = [k[0] for k in keys if isinstance(k[0], int) and k[0] <= LARGEST_ID]
         return {(pk,): obj for pk, obj in model.objects.in_bulk(ids).items()}
     related = {p.rsplit("__", 1)[0] for p in table.paths if "__" in p}
     shapes = {}
