@@ -815,7 +815,11 @@ class Importer:
         self.check_unique_in_batch(ready)
         ready = [row for row in ready if not row.failed]
         if self.result.error_count:
-            # Nothing will be kept: check the rest, write nothing more.
+            # Nothing will be kept: check the rest, write nothing more. The database will not
+            # check these rows' constraints (a low figure above the high one, a claim naming
+            # neither group nor brand...), so they are checked here, to report every error now.
+            for row in ready:
+                self.constraints_hold(row)
             return
         try:
             with transaction.atomic():
@@ -1141,18 +1145,25 @@ class Importer:
         """The database refused the batch: each row alone, with the model's constraint checks,
         to report which rows and why."""
         for row in rows:
-            try:
-                row.obj.validate_constraints()
-            except ValidationError as error:
-                for field_name, messages in error.message_dict.items():
-                    for message in messages:
-                        self.result.error(row.line, self.column_for(field_name, message), message)
+            if not self.constraints_hold(row):
                 continue
             try:
                 with transaction.atomic():
                     self.save([row])
             except IntegrityError as error:
                 self.result.error(row.line, "(row)", f"the database refused the row: {error}")
+
+    def constraints_hold(self, row: Row) -> bool:
+        """Check the model's constraints on the row's record (a few queries): errors are
+        reported with the columns they concern."""
+        try:
+            row.obj.validate_constraints()
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                for message in messages:
+                    self.result.error(row.line, self.column_for(field_name, message), message)
+            return False
+        return True
 
     def record(self, objs: list, when, update: bool) -> None:
         """History rows and change-log entries for records written in bulk (what saving each
