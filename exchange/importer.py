@@ -839,6 +839,8 @@ class Importer:
                     if any(c in row.values for c in ref.columns):
                         row.refs[ref.attr] = None
                     continue
+                if not self.allowed_in_key(row, ref, target, given):
+                    continue
                 wanted.setdefault(self.target_key(target, ref, given), []).append(row)
             found = lookup(target, list(wanted))
             for key, rows in wanted.items():
@@ -854,6 +856,22 @@ class Importer:
                         row.failed = True
                     else:
                         row.refs[ref.attr] = record
+
+    def allowed_in_key(self, row: Row, ref: Ref, target: Table, given: tuple) -> bool:
+        """A reference's column that is a vocabulary in the other table (a claim's
+        channel_platform) is checked like that table's column: the error names the column and
+        lists the allowed values."""
+        ok = True
+        for column, target_column, value in zip(ref.columns, target.key, given, strict=False):
+            attr = target.fields.get(target_column, (None,))[0]
+            allowed = choices_of(target.model, attr) if attr else []
+            if allowed and value not in ("", None) and value not in allowed:
+                listed = ", ".join(map(str, allowed))
+                self.result.error(
+                    row.line, column, f"'{value}' is not one of the allowed values: {listed}"
+                )
+                row.failed = ok = False
+        return ok
 
     @staticmethod
     def target_key(target: Table, ref: Ref, given: tuple) -> tuple:
