@@ -870,7 +870,7 @@ class Importer:
                 self.result.error(
                     row.line, column, f"'{value}' is not one of the allowed values: {listed}"
                 )
-                row.failed = ok = False
+                row.failed, ok = True, False
         return ok
 
     @staticmethod
