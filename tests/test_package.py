@@ -290,7 +290,9 @@ CITATIONS = [
     RelationCitation,
     ChannelCitation,
 ]
-NOT_COMPARED = {"created", "updated", "search_vector"}
+# search_text names groups and brands by id (actorg12), which an import into an emptied database
+# renumbers: tests/test_import_rules.py compares it with the ids mapped to slugs.
+NOT_COMPARED = {"created", "updated", "search_vector", "search_text"}
 
 
 def natural_columns(model) -> list[str]:
