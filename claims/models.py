@@ -623,7 +623,10 @@ class Claim(DatedMixin, models.Model):
         if not getattr(self, "_lineage_checked_later", False):
             problem = lineage_problem(self.status, self.pk and self.successor_exists())
             if problem:
-                raise ValidationError({"status": problem})
+                # The record's error, not the status field's: the admin's claim form does not
+                # edit the status (the correction and retraction flows set it), and a form
+                # cannot show an error keyed to a field it does not have (a ValueError, a 500).
+                raise ValidationError(problem, code="lineage")
         if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
             raise ValidationError({"supersedes": "A claim cannot supersede itself."})
         if (

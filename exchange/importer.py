@@ -30,6 +30,7 @@ import codecs
 import csv
 import datetime
 import decimal
+import enum
 import functools
 import json
 import os
@@ -81,6 +82,7 @@ from sources.models import Source
 MAX_ERRORS = 200  # errors reported (all are counted)
 MAX_ACTIONS = 2000  # rows listed in a preview (all are counted)
 MAX_CELL = 100_000  # characters in one cell
+LARGEST_ID = 2**63 - 1  # the largest id a database integer holds
 BATCH = 1000  # rows read, checked and written together
 
 ENCODING_HINT = (
@@ -421,14 +423,16 @@ def rule(table: Table, column) -> str:
                 f"{MAX_ID_JUMP:,} above the largest in use); empty: {BLANK_KEY[table.name]}"
             )
         else:
-            index = table.key.index(name)
             others = [c for c in table.key if c != name]
-            how = "without letter case" if index in table.folded else "exactly"
             words.append(
-                f"key{' (with ' + ', '.join(others) + ')' if others else ''}: compared {how}; a "
-                "row whose key is recorded updates that record, another creates one"
-                + ("" if others else "; required")
-            )
+                "key" + (f" (with {', '.join(others)})" if others else "")
+                + ": a row matching a record updates it, a new key creates one"
+                + (
+                    " (compared without letter case)"
+                    if table.key.index(name) in table.folded
+                    else " (compared exactly, letter case included)"
+                )
+            )  # fmt: skip
     for ref in table.refs:
         if name in ref.columns:
             target = TABLES[ref.table]
@@ -455,7 +459,9 @@ def rule(table: Table, column) -> str:
             words.append("required: an empty cell is refused")
     default = table.defaults.get(name) or default_of(table, name)
     if default is not None and name not in table.key:
-        words.append(f"if the column is absent, a new record gets '{default}'")
+        # The value as the file writes it ('draft', 0), not the Python enum member.
+        value = default.value if isinstance(default, enum.Enum) else default
+        words.append(f"if the column is absent, a new record gets {value!r}")
     return "; ".join(words) if words else "no"
 
 
@@ -651,7 +657,9 @@ class Importer:
         self.result = Result(table=table.name)
         self.seen: dict[tuple, int] = {}  # key -> line of its first row
         self.largest_id = 0
+        self.largest_line = 0  # the file's line that gave largest_id (0: the database's)
         self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
+        self.lineage_lines: dict[int, int] = {}  # claim linked or unlinked by a row -> its line
         self.touched_claims: set[int] = set()
         self.claim_lines: dict[int, int] = {}  # claim id -> its line (lineage errors)
         self.counts: dict[str, set] = {"group": set(), "brand": set(), "location": set()}
@@ -768,7 +776,9 @@ class Importer:
             raw = values.get(table.key[0]) or row_cells.get(table.key[0], "").strip()
             if raw in ("", None):
                 values[table.key[0]] = None
-            elif not re.fullmatch(r"\d{1,18}", str(raw)) or int(raw) < 1:
+            elif not re.fullmatch(r"\d+", str(raw)) or int(raw) < 1:
+                # A huge id is a whole number: check_ids() says it is too far above the ids in
+                # use (no record has it: lookup() does not ask the database for it).
                 result.error(line, table.key[0], f"'{raw}' is not a whole number >= 1")
                 bad = True
                 values[table.key[0]] = None
@@ -819,7 +829,11 @@ class Importer:
         self.check_unique_in_batch(ready)
         ready = [row for row in ready if not row.failed]
         if self.result.error_count:
-            # Nothing will be kept: check the rest, write nothing more.
+            # Nothing will be kept: check the rest, write nothing more. The database will not
+            # check these rows' constraints (a low figure above the high one, a claim naming
+            # neither group nor brand...), so they are checked here, to report every error now.
+            for row in ready:
+                self.constraints_hold(row)
             return
         try:
             with transaction.atomic():
@@ -839,6 +853,8 @@ class Importer:
                     if any(c in row.values for c in ref.columns):
                         row.refs[ref.attr] = None
                     continue
+                if not self.allowed_in_key(row, ref, target, given):
+                    continue
                 wanted.setdefault(self.target_key(target, ref, given), []).append(row)
             found = lookup(target, list(wanted))
             for key, rows in wanted.items():
@@ -854,6 +870,22 @@ class Importer:
                         row.failed = True
                     else:
                         row.refs[ref.attr] = record
+
+    def allowed_in_key(self, row: Row, ref: Ref, target: Table, given: tuple) -> bool:
+        """A reference's column that is a vocabulary in the other table (a claim's
+        channel_platform) is checked like that table's column: the error names the column and
+        lists the allowed values."""
+        ok = True
+        for column, target_column, value in zip(ref.columns, target.key, given, strict=False):
+            attr = target.fields.get(target_column, (None,))[0]
+            allowed = choices_of(target.model, attr) if attr else []
+            if allowed and value not in ("", None) and value not in allowed:
+                listed = ", ".join(map(str, allowed))
+                self.result.error(
+                    row.line, column, f"'{value}' is not one of the allowed values: {listed}"
+                )
+                row.failed, ok = True, False
+        return ok
 
     @staticmethod
     def target_key(target: Table, ref: Ref, given: tuple) -> tuple:
@@ -988,7 +1020,7 @@ class Importer:
             if id_ <= self.largest_id:
                 continue
             if id_ <= self.largest_id + MAX_ID_JUMP:
-                self.largest_id = id_
+                self.largest_id, self.largest_line = id_, line
                 continue
             row = next(r for r in batch if r.line == line)
             row.failed = True
@@ -996,11 +1028,18 @@ class Importer:
             self.result.error(
                 line,
                 table.key[0],
-                f"{table.key[0]} {id_} is too far above the ids in use (largest: "
-                f"{self.largest_id}): a new record's id may be at most {MAX_ID_JUMP:,} above the "
+                f"{table.key[0]} {id_} is too far above the ids in use ({self.in_use()}): a new "
+                f"record's id may be at most {MAX_ID_JUMP:,} above the "
                 f"largest id in use or earlier in the file. Leave {table.key[0]} empty to let the "
                 f"database number a new {name}.",
             )
+
+    def in_use(self) -> str:
+        """The largest id in use, and the line that gave it if it is the file's."""
+        if not self.largest_id:
+            return "none yet"
+        line = f", in line {self.largest_line}" if self.largest_line else ""
+        return f"largest: {self.largest_id}{line}"
 
     def check_sources(self, batch: list[Row]) -> None:
         if not self.table.cites:
@@ -1178,18 +1217,25 @@ class Importer:
         """The database refused the batch: each row alone, with the model's constraint checks,
         to report which rows and why."""
         for row in rows:
-            try:
-                row.obj.validate_constraints()
-            except ValidationError as error:
-                for field_name, messages in error.message_dict.items():
-                    for message in messages:
-                        self.result.error(row.line, self.column_for(field_name, message), message)
+            if not self.constraints_hold(row):
                 continue
             try:
                 with transaction.atomic():
                     self.save([row])
             except IntegrityError as error:
                 self.result.error(row.line, "(row)", f"the database refused the row: {error}")
+
+    def constraints_hold(self, row: Row) -> bool:
+        """Check the model's constraints on the row's record (a few queries): errors are
+        reported with the columns they concern."""
+        try:
+            row.obj.validate_constraints()
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                for message in messages:
+                    self.result.error(row.line, self.column_for(field_name, message), message)
+            return False
+        return True
 
     def record(self, objs: list, when, update: bool) -> None:
         """History rows and change-log entries for records written in bulk (what saving each
@@ -1369,6 +1415,11 @@ class Importer:
             claim = row.obj
             if claim.supersedes_id == (target.pk if target else None):
                 continue
+            # The claim it no longer supersedes, and the one it now supersedes, may be in no row
+            # of the file: their status is checked too (finish()), at this line.
+            for other in (claim.supersedes_id, target.pk if target else None):
+                if other is not None:
+                    self.lineage_lines.setdefault(other, line)
             claim.supersedes = target
             if target is not None and target.pk == claim.pk:
                 self.result.error(line, "supersedes_claim_id", "A claim cannot supersede itself.")
@@ -1419,10 +1470,14 @@ class Importer:
         if self.result.error_count:
             return
         if self.model is Claim and self.touched_claims:
-            ids = sorted(self.touched_claims)
-            for start in range(0, len(ids), BATCH):
-                for pk, message in lineage_problems(ids[start : start + BATCH]).items():
-                    line = self.claim_lines.get(pk, 0)
+            checked = sorted(self.touched_claims | set(self.lineage_lines))
+            for start in range(0, len(checked), BATCH):
+                problems = lineage_problems(checked[start : start + BATCH])
+                for pk, message in sorted(problems.items()):
+                    if pk in self.touched_claims:
+                        line = self.claim_lines.get(pk, 0)
+                    else:
+                        line, message = self.lineage_lines[pk], f"claim #{pk}: {message}"
                     self.result.error(line, "status, supersedes_claim_id", message)
         if self.model in (Group, Brand, Location, Source):
             self.check_unpublishing()
@@ -1517,7 +1572,7 @@ def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
         return {}
     model = table.model
     if table.explicit_id:
-        ids = [k[0] for k in keys if isinstance(k[0], int)]
+        ids = [k[0] for k in keys if isinstance(k[0], int) and k[0] <= LARGEST_ID]
         return {(pk,): obj for pk, obj in model.objects.in_bulk(ids).items()}
     related = {p.rsplit("__", 1)[0] for p in table.paths if "__" in p}
     shapes = {}
@@ -1543,7 +1598,9 @@ def lookup(table: Table, keys: list[tuple]) -> dict[tuple, Any]:
                 found = model.objects.filter(query)
             else:
                 found = model.objects.filter(**{f"{path}__in": chunk})
-            for obj in found.select_related(*related) if related else found:
+            if related:  # select_related() without fields is deprecated (Django 6.1)
+                found = found.select_related(*sorted(related))
+            for obj in found:
                 result[table.key_of_record(obj)] = obj
     return result
 

@@ -78,7 +78,7 @@ def test_a_huge_source_id_is_refused_naming_row_and_column_and_nothing_is_import
     message, err = failing_command("sources", str(path))
     assert "1 error(s); nothing was imported" in message
     expected = too_far("source_id", HUGE, f"largest: {top}", "source")
-    assert f"{path}: row 3, column source_id: {expected}" in err
+    assert f"{path}: line 3, column source_id: {expected}" in err
     assert (history_counts(), database_state()) == (history, state)
     assert largest(Source) == top
 
@@ -102,7 +102,7 @@ def test_an_id_beyond_the_databases_integers_is_refused_not_a_crash(tmp_path):
 
 def test_a_new_record_id_of_zero_is_refused(tmp_path):
     result = import_file("sources", sources_file(tmp_path, 0))
-    assert result.errors == [(2, "source_id", "a new record's source_id is a whole number >= 1")]
+    assert result.errors == [(2, "source_id", "'0' is not a whole number >= 1")]
 
 
 # --- The limit ----------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_an_id_is_measured_from_the_largest_smaller_new_id_of_the_file(tmp_path)
     result = import_file("sources", sources_file(tmp_path, third, second, first))
     # Rows 2, 3, 4 hold third, second, first: second builds on first, third is too far.
     assert result.errors == [
-        (2, "source_id", too_far("source_id", third, f"largest: {second}, in row 3", "source")),
+        (2, "source_id", too_far("source_id", third, f"largest: {second}, in line 3", "source")),
     ]
     assert not Source.objects.filter(pk__gt=top).exists()
 
@@ -181,8 +181,8 @@ def test_the_command_reports_every_refused_row(tmp_path):
     path = sources_file(tmp_path, top + 1, HUGE, top + 5_000_000)
     message, err = failing_command("sources", str(path))
     assert "2 error(s); nothing was imported" in message
-    assert f"row 3, column source_id: source_id {HUGE} is too far above" in err
-    assert f"row 4, column source_id: source_id {top + 5_000_000} is too far above" in err
+    assert f"line 3, column source_id: source_id {HUGE} is too far above" in err
+    assert f"line 4, column source_id: source_id {top + 5_000_000} is too far above" in err
 
 
 # --- After the largest import allowed, the admin still adds records -----------------------------

@@ -291,7 +291,8 @@ CITATIONS = [
     ChannelCitation,
 ]
 # Bookkeeping, and what is derived from row ids (search_text names each claimant by its id,
-# claims.derived.actor_token; search_vector is made from it): ids of a new database differ.
+# claims.derived.actor_token; search_vector is made from it): an import into an emptied database
+# renumbers them; tests/test_import_rules.py compares search_text with the ids mapped to slugs.
 NOT_COMPARED = {"created", "updated", "search_vector", "search_text"}
 
 
