@@ -11,6 +11,7 @@ publisher's do, publishing it.
 import csv
 import io
 import re
+import zipfile
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -159,9 +160,16 @@ def public_urls(entries):
 
 
 def body(response) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()
-    return response.content.decode()
+    data = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if response["Content-Type"].startswith("application/zip"):
+        # The dataset package: every file in it.
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return "\n".join(package.read(name).decode() for name in package.namelist())
+    return data.decode()
 
 
 def leaks(client, urls):
