@@ -75,7 +75,6 @@ from groups.models import (
     Relation,
     RelationCitation,
 )
-from kb.dates import possible_range
 from kb.visibility import publish
 from sources.models import Source
 
@@ -1370,29 +1369,33 @@ class Importer:
             derived.refresh_bulk(incident_ids - {None})
 
     def report_duplicates(self, rows: list[Row]) -> None:
-        """New incidents at the same location whose possible dates overlap another's (the
-        admin's warning), found with one query per batch."""
-        rows = [r for r in rows if r.obj.location_id and r.obj.date and r.obj.date_precision]
+        """New incidents at the same location whose possible dates overlap a recorded one's (the
+        admin's warning), found with one query per batch on the stored possible days; each row
+        names the first such incident."""
+        rows = [r for r in rows if r.obj.location_id and r.obj.first_day]
         if not rows:
             return
-        spans = {r.line: possible_range(r.obj.date, r.obj.date_precision, r.obj.date_end)
-                 for r in rows}  # fmt: skip
-        earliest = min(first for first, _ in spans.values())
-        latest = max(last for _, last in spans.values())
-        nearby = Incident.objects.filter(
-            location_id__in={r.obj.location_id for r in rows},
-            date__lte=latest,
-            date__gte=max(earliest, datetime.date(2, 1, 1)) - datetime.timedelta(days=365),
-        ).values_list("pk", "code", "location_id", "date", "date_precision", "date_end")
+        nearby = (
+            Incident.objects.filter(
+                location_id__in={r.obj.location_id for r in rows},
+                first_day__lte=max(r.obj.last_day for r in rows),
+                last_day__gte=min(r.obj.first_day for r in rows),
+            )
+            .exclude(pk__in=[r.obj.pk for r in rows])
+            .order_by("first_day", "pk")
+            .values_list("code", "location_id", "first_day", "last_day")
+        )
         by_location = {}
-        for pk, code, location_id, date, precision, end in nearby:
-            first, last = possible_range(date, precision, end)
-            by_location.setdefault(location_id, []).append((pk, code, first, last))
+        for code, location_id, first, last in nearby:
+            by_location.setdefault(location_id, []).append((first, last, code))
         for row in rows:
-            first, last = spans[row.line]
-            for pk, code, other_first, other_last in by_location.get(row.obj.location_id, []):
-                if pk != row.obj.pk and other_first <= last and other_last >= first:
+            first, last = row.obj.first_day, row.obj.last_day
+            for other_first, other_last, code in by_location.get(row.obj.location_id, []):
+                if other_first > last:
+                    break  # sorted by first day: no later one overlaps
+                if other_last >= first:
                     self.result.duplicate(row.line, row.obj.code, code)
+                    break
 
     # -- after the whole file
 

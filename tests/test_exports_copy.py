@@ -203,3 +203,9 @@ def test_a_change_with_details_comes_out_the_same(client, tricky):
     tricky.title = 'New "title"\nwith a line break and \u0007 a bell'
     tricky.save()
     assert_same(client, AnonymousUser(), "changes", {})
+
+
+def test_the_copy_paths_white_space_is_what_python_strips():
+    from exchange.sql import WHITE_SPACE
+
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == WHITE_SPACE
