@@ -1,40 +1,51 @@
-"""`make bench-import`: how fast `manage.py import_csv` loads incidents, and in how much memory.
+"""`make bench-import`: how fast `manage.py import_csv` loads incidents and claims, in how much
+memory.
 
     python -m benchmarks.import_rate --db postgres --sizes 2000 20000 100000 [--runs 1]
-        [--generated 1000000 [--reuse] [--keep]] [--out benchmarks/results] [--workdir DIR]
+        [--generated 1000000 [--reuse] [--keep]] [--no-claims] [--out benchmarks/results]
+        [--workdir DIR]
 
 Files. For each size N, synthetic CSV files in the exports' own columns (the imported columns of
-exchange.catalogue's `locations` and `incidents` exports), made from a fixed random seed, so the
-same N gives the same files:
+exchange.catalogue's exports), made from fixed random seeds, so the same N gives the same files:
 
-- `locations.csv`: 20 sites with slugs `synthetic-site-<n>`, in the countries and admin areas of
-  kb/synthetic/vocabulary.py, published, notes "Synthetic benchmark record". Imported before the
-  timed runs (a setup step, so that incidents can name sites that exist in any database).
-- `incidents-<N>.csv`: N incidents with codes `synthetic-import-<n>`, titles and summaries
-  starting "[synthetic] Synthetic benchmark record" (the mark generate_data uses), dates
-  1997-2026 (day, week, month and year precision, some with an end date or a time of day), places
-  from the same vocabulary (60 % at one of the synthetic sites, the rest an admin area or a
-  country), weapons, targets, confirmation and casualty figures (unknown, zero, ranges) drawn like
-  generate_data's. 90 % are published and cite 1-3 sources of the database (ids given by
-  `--source-ids`, default the seed's: fixtures/seed.json), 10 % are drafts (half of them without a
-  source).
+- `groups.csv` and `locations.csv`: 5 armed groups `synthetic-group-<n>` and a state
+  `synthetic-state`, 20 sites `synthetic-site-<n>` in the countries and admin areas of
+  kb/synthetic/vocabulary.py; all published, described as "Synthetic benchmark record". Imported
+  before the timed runs (a setup step, so that the files name records any database can hold).
+- `incidents-<N>.csv`: N incidents with codes `synthetic-import-<n>`, titles "Synthetic benchmark
+  record <n>: ..." and summaries starting "[synthetic] Synthetic benchmark record" (the mark
+  generate_data uses, then ours), dates 1997-2026 (day, week, month and year precision, some with
+  an end date or a time of day), places from the same vocabulary (60 % at one of the synthetic
+  sites, the rest an admin area or a country), weapons, targets, confirmation and casualty figures
+  (unknown, zero, ranges) drawn like generate_data's. 90 % are published and cite 1-3 sources of
+  the database (`--source-ids`, default the seed's: fixtures/seed.json), 10 % are drafts (half of
+  them without a source).
 - `incidents-<N>-update.csv`: the same incidents, every row changed (title, summary, injured
   figures; every tenth published row cites other sources).
+- `claims-<first id>.csv` and its update file, unless --no-claims: one claim per incident
+  (responsibility 70 %, denial 15 %, attribution by the synthetic state 15 %, all current; those
+  about a published incident cite 1-2 sources), with explicit claim ids from one above the
+  database's largest (written once the database is ready), notes "[synthetic] Synthetic benchmark
+  record <n>.".
 
 Runs. For each size, RUNS times: a fresh database (PostgreSQL: `kb_import_<N>` on PG_URL, dropped
-at the end; SQLite: a file in the work directory), `migrate`, `load_seed`, import locations.csv,
-then four timed imports, each `manage.py import_csv incidents FILE --reason ...` in its own process:
+at the end; SQLite: a file in the work directory), `migrate`, `load_seed`, import the groups and
+locations, then the timed imports, each `manage.py import_csv TABLE FILE --reason ...` in its own
+process:
 
-1. `empty`: a file with the header only: the fixed cost (interpreter, Django, the command).
-2. `create`: the N-row file into the seeded database: every row is created.
+1. `empty`: an incidents file with the header only: the fixed cost (interpreter, Django, the
+   command), included in every other figure.
+2. `create`: the N-row incidents file into the seeded database: every row is created.
 3. `unchanged`: the same file again: every row is unchanged.
 4. `update`: the update file: every row is updated.
+5. `claims_create`, `claims_unchanged`, `claims_update`: the same three for the claims files.
 
-Each is timed from starting the process to its exit (wall seconds; rows/s = N / seconds, fixed
-cost included) and its peak resident memory is the child's own ru_maxrss (os.wait4). The database
-server's memory is not in it (on SQLite the database is in the process). After each run, plain SQL
-checks what the database holds (N synthetic incidents; after the update, N revised ones); a
-mismatch or a failed command is a failure (exit status 1).
+Each is timed from starting the process to its exit (wall seconds; rows/s = N / seconds), with
+the process's CPU seconds and its peak resident memory, the child's own ru_maxrss (os.wait4). The
+database server's memory is not in it (on SQLite the database is in the process). After each run,
+plain SQL checks what the database holds (N synthetic incidents or claims; after the update, N
+revised ones); a mismatch or a failed command is a failure (exit status 1). The command's own
+summary line ("N created, M updated, K unchanged") is kept too.
 
 With `--generated M` (PostgreSQL), the same files go, after the seeded runs, into a database
 holding M incidents made by `generate_data --seed 1`: `kb_bench_<M>`, the database `make bench`
@@ -74,7 +85,10 @@ MARK = "[synthetic] Synthetic benchmark record"  # generate_data's "[synthetic]"
 PREFIX = "synthetic-import-"
 SITES = 20
 REASON = "Synthetic benchmark import"
-STEPS = ("empty", "create", "unchanged", "update")
+STEPS = ("empty", "create", "unchanged", "update")  # incidents
+CLAIM_STEPS = ("claims_create", "claims_unchanged", "claims_update")
+TABLES = {"incidents": STEPS, "claims": ("empty", *CLAIM_STEPS)}  # the empty file: fixed cost
+GROUPS = 5  # synthetic claimant groups, and one synthetic state that makes attributions
 TARGET_RATE = 2_000  # incident rows per second into the seeded database (issue 12)
 TIMEOUT = 6 * 3600  # seconds one import may take (the slowest importer: ~10 rows/s)
 
@@ -241,10 +255,99 @@ def incidents(size: int, source_ids: list[int], site_rows: list[dict]):
         yield row, update
 
 
+def groups() -> list[dict]:
+    """The synthetic claimants: GROUPS armed groups and one state, fixed whatever the size."""
+    rows = [
+        {
+            "slug": f"synthetic-group-{n}",
+            "name": f"Synthetic group {n}",
+            "kind": "armed_group",
+            "description": f"{MARK}: a made-up group for the import benchmark.",
+            "status": "published",
+        }
+        for n in range(1, GROUPS + 1)
+    ]
+    state = {"slug": "synthetic-state", "name": "Synthetic state", "kind": "state"}
+    return [*rows, {**rows[0], **state}]
+
+
+def claims(incidents_file: Path, first_id: int, source_ids: list[int]):
+    """One claim per incident of the file (ids from first_id, in order): claims of
+    responsibility, denials and attributions by the synthetic state, all current; those about a
+    published incident cite 1-2 sources. With each, its changed copy for the update file."""
+    vocab = vocabulary()
+    rnd = random.Random(first_id)
+    for n, incident in enumerate(read_rows(incidents_file)):
+        kind = rnd.choices(["responsibility", "denial", "attribution"], [70, 15, 15])[0]
+        group = rnd.randint(1, GROUPS)
+        attribution = kind == "attribution"
+        published = incident["status"] == "published"
+        row = {
+            "claim_id": first_id + n,
+            "incident_code": incident["code"],
+            "kind": kind,
+            "group": f"synthetic-group-{group}",
+            "claimant_as_named": f"Synthetic group {group}",
+            "date": incident["date"],
+            "date_precision": "day" if incident["date"] else "",
+            "medium": weighted(rnd, vocab.MEDIA),
+            "original_language": "en",
+            "english_text": "Synthetic benchmark record: a made-up statement.",
+            "attributed_by": "synthetic-state" if attribution else "",
+            "confidence": weighted(rnd, vocab.CONFIDENCES) if attribution else "",
+            "status": "current",
+            "note": f"{MARK} {n + 1}.",
+            "source_ids": " | ".join(map(str, sorted(rnd.sample(source_ids, rnd.randint(1, 2)))))
+            if published
+            else "",
+        }
+        update = {
+            **row,
+            "english_text": row["english_text"] + " Revised.",
+            "note": row["note"] + " (revised)",
+        }
+        yield row, update
+
+
+def read_rows(path: Path):
+    with open(path, newline="", encoding="utf-8") as f:
+        yield from csv.DictReader(f)
+
+
+def write_pairs(create: Path, update: Path, columns: list[str], pairs) -> None:
+    """Two CSV files written side by side from (row, changed row) pairs: memory flat in size."""
+    with (
+        open(create, "w", newline="", encoding="utf-8") as created,
+        open(update, "w", newline="", encoding="utf-8") as updated,
+    ):
+        writers = [
+            csv.DictWriter(f, columns, restval="", lineterminator="\r\n")
+            for f in (created, updated)
+        ]
+        for writer in writers:
+            writer.writeheader()
+        for row, changed in pairs:
+            writers[0].writerow(row)
+            writers[1].writerow(changed)
+
+
+def make_claims(paths: dict, first_id: int, source_ids: list[int]) -> dict[str, Path]:
+    """The claims files for the incidents file, numbered from first_id (above the database's)."""
+    folder = paths["create"].parent
+    found = {
+        "claims_create": folder / f"claims-{first_id}.csv",
+        "claims_update": folder / f"claims-{first_id}-update.csv",
+    }
+    pairs = claims(paths["create"], first_id, source_ids)
+    write_pairs(*found.values(), imported_columns("claims"), pairs)
+    return found
+
+
 def make_files(size: int, folder: Path, source_ids: list[int]) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     site_rows = sites()
     paths = {
+        "groups": folder / "groups.csv",
         "locations": folder / "locations.csv",
         "empty": folder / "incidents-empty.csv",
         "create": folder / f"incidents-{size}.csv",
@@ -252,17 +355,10 @@ def make_files(size: int, folder: Path, source_ids: list[int]) -> dict[str, Path
     }
     columns = imported_columns("incidents")
     write_csv(paths["locations"], imported_columns("locations"), site_rows)
+    write_csv(paths["groups"], imported_columns("groups"), groups())
     write_csv(paths["empty"], columns, [])
-    with (
-        open(paths["create"], "w", newline="", encoding="utf-8") as created,
-        open(paths["update"], "w", newline="", encoding="utf-8") as updated,
-    ):
-        writers = [csv.DictWriter(f, columns, lineterminator="\r\n") for f in (created, updated)]
-        for writer in writers:
-            writer.writeheader()
-        for row, update in incidents(size, source_ids, site_rows):
-            writers[0].writerow(row)
-            writers[1].writerow(update)
+    pairs = incidents(size, source_ids, site_rows)
+    write_pairs(paths["create"], paths["update"], columns, pairs)
     return paths
 
 
@@ -306,20 +402,26 @@ def must(result: dict, what: str) -> dict:
     return result
 
 
-def counts(url: str) -> dict:
-    """What the database holds of the benchmark's incidents, in plain SQL."""
-    sql = (
-        "SELECT count(*), count(CASE WHEN title LIKE '%(revised)' THEN 1 END), "
-        "count(CASE WHEN status = 'published' THEN 1 END) FROM claims_incident "
-        f"WHERE code LIKE '{PREFIX}%'"
-    )
+COUNTS = {
+    "incidents": "SELECT count(*), count(CASE WHEN title LIKE '%(revised)' THEN 1 END) "
+    f"FROM claims_incident WHERE code LIKE '{PREFIX}%'",
+    "claims": "SELECT count(*), count(CASE WHEN note LIKE '%(revised)' THEN 1 END) "
+    f"FROM claims_claim WHERE note LIKE '{MARK}%'",
+}
+
+
+def query(url: str, sql: str) -> tuple:
     if url.startswith("sqlite:///"):
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            row = db.execute(sql).fetchone()
-    else:
-        with psycopg.connect(url) as db:
-            row = db.execute(sql).fetchone()
-    return dict(zip(("incidents", "revised", "published"), row, strict=True))
+            return db.execute(sql).fetchone()
+    with psycopg.connect(url) as db:
+        return db.execute(sql).fetchone()
+
+
+def counts(url: str, table: str) -> dict:
+    """What the database holds of the benchmark's incidents or claims (plain SQL): how many,
+    and how many the update file revised."""
+    return dict(zip((table, "revised"), query(url, COUNTS[table]), strict=True))
 
 
 def summary_of(stdout: str) -> dict | None:
@@ -335,26 +437,31 @@ def summary_of(stdout: str) -> dict | None:
 # --- One database, one size -----------------------------------------------------------------------
 
 
-def measure(env: dict, url: str, size: int, paths: dict) -> dict:
-    """The four timed imports into a database that holds what it should start with."""
-    must(
-        manage(env, "import_csv", "locations", str(paths["locations"]), "--reason", REASON),
-        "locations",
-    )
-    before = counts(url)
+def measure(env: dict, url: str, size: int, paths: dict, args) -> dict:
+    """The timed imports into a database that holds what it should start with: incidents, then
+    (unless --no-claims) one claim per incident."""
+    for table in ("groups", "locations"):
+        must(manage(env, "import_csv", table, str(paths[table]), "--reason", REASON), table)
     steps, problems = {}, []
-    expected = {
-        "empty": (before["incidents"], before["revised"]),
-        "create": (size, 0),
-        "unchanged": (size, 0),
-        "update": (size, size),
-    }
-    for step in STEPS:
-        path = paths["update" if step == "update" else ("empty" if step == "empty" else "create")]
-        say(f"   {step}: import_csv incidents {path.name}")
-        result = manage(env, "import_csv", "incidents", str(path), "--reason", REASON)
-        held = counts(url)
-        rows = 0 if step == "empty" else size
+    empty = tuple(counts(url, "incidents").values())
+    plan = [
+        ("empty", "incidents", paths["empty"], 0, empty),
+        ("create", "incidents", paths["create"], size, (size, 0)),
+        ("unchanged", "incidents", paths["create"], size, (size, 0)),
+        ("update", "incidents", paths["update"], size, (size, size)),
+    ]
+    if args.claims:
+        first_id = query(url, "SELECT coalesce(max(id), 0) + 1 FROM claims_claim")[0]
+        files = make_claims(paths, first_id, args.source_ids)
+        plan += [
+            ("claims_create", "claims", files["claims_create"], size, (size, 0)),
+            ("claims_unchanged", "claims", files["claims_create"], size, (size, 0)),
+            ("claims_update", "claims", files["claims_update"], size, (size, size)),
+        ]
+    for step, table, path, rows, expected in plan:
+        say(f"   {step}: import_csv {table} {path.name}")
+        result = manage(env, "import_csv", table, str(path), "--reason", REASON)
+        held = counts(url, table)
         steps[step] = {
             "rows": rows,
             "seconds": result["seconds"],
@@ -376,8 +483,8 @@ def measure(env: dict, url: str, size: int, paths: dict) -> dict:
             )
             steps[step]["stderr"] = result["stderr"]
             break
-        if (held["incidents"], held["revised"]) != expected[step]:
-            problems.append(f"{step}: the database holds {held}, expected {expected[step]}")
+        if tuple(held.values()) != expected:
+            problems.append(f"{step}: the database holds {held}, expected {expected}")
     return {"steps": steps, "problems": problems}
 
 
@@ -393,7 +500,7 @@ def seeded_run(size: int, run: int, args, work: Path, paths: dict) -> dict:
     try:
         must(manage(env, "migrate", "--no-input", "-v0"), "migrate")
         must(manage(env, "load_seed"), "load_seed")
-        return measure(env, url, size, paths)
+        return measure(env, url, size, paths, args)
     finally:
         if postgres:
             admin_sql(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -432,7 +539,7 @@ def generated_run(size: int, template: str, args, paths: dict) -> dict:
     admin_sql(args.pg_url, f"CREATE DATABASE {name} TEMPLATE {template}")
     say(f"   copied {template} in {time.perf_counter() - started:.0f} s")
     try:
-        return measure(environment(url), url, size, paths)
+        return measure(environment(url), url, size, paths, args)
     finally:
         admin_sql(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -441,10 +548,10 @@ def environment(url: str) -> dict:
     return {**clean_env(), "DEBUG": "0", "SECRET_KEY": "import-benchmark-only", "DATABASE_URL": url}
 
 
-def combine(size: int, base: str, runs: list[dict], args) -> dict:
+def combine(size: int, base: str, info: dict, runs: list[dict]) -> dict:
     """One entry: every run kept, and per step the median of the runs."""
-    entry = {"size": size, "base": base, "run": run_info(args), "runs": runs, "median": {}}
-    for step in STEPS:
+    entry = {"size": size, "base": base, "run": info, "runs": runs, "median": {}}
+    for step in STEPS + CLAIM_STEPS:
         measured = [r["steps"][step] for r in runs if step in r["steps"]]
         if measured:
             entry["median"][step] = {
@@ -522,8 +629,8 @@ def markdown(results: dict) -> str:
     lines = [f"# Import benchmark: {'PostgreSQL' if db == 'postgres' else 'SQLite'}", ""]
     lines += [
         "Written by `make bench-import` (benchmarks/import_rate.py; what is measured and how: its "
-        "docstring and README.md, Benchmarks). Each import is `manage.py import_csv incidents "
-        "FILE` in its own process: seconds from start to exit (the fixed cost included), rows/s, "
+        "docstring and README.md, Benchmarks). Each import is `manage.py import_csv TABLE FILE` "
+        "in its own process: seconds from start to exit (the fixed cost included), rows/s, "
         "and the process's peak RSS. Medians of the runs.",
         "",
     ]
@@ -532,37 +639,47 @@ def markdown(results: dict) -> str:
         lines += ["## ⚠ Failures", ""] + [f"- **{p}**" for p in problems] + [""]
     lines += ["## Rates", ""]
     lines += [
-        "| database holds | rows | create s | create rows/s | unchanged s | unchanged rows/s "
-        "| update s | update rows/s | empty file s |",
-        "|" + " --- |" * 9,
+        "Seconds and rows/s of each import; CPU: the import process's own CPU seconds (user + "
+        "system; less sensitive than wall time to other load on the machine). The empty file's "
+        "seconds are the fixed cost in every other figure.",
+        "",
+        "| database holds | table | rows | create s | create rows/s | create CPU s "
+        "| unchanged s | unchanged rows/s | update s | update rows/s | empty file s |",
+        "|" + " --- |" * 11,
     ]
     for e in entries:
-        m = e["median"]
-        cells = [held(e["base"]), f"{e['size']:,}"]
-        for step in ("create", "unchanged", "update"):
-            s = m.get(step, {})
-            cells += [number(s.get("seconds"), 1), number(s.get("rows_per_s"))]
-        cells.append(number(m.get("empty", {}).get("seconds"), 1))
-        lines.append("| " + " | ".join(cells) + " |")
+        for table, steps in TABLES.items():
+            if steps[1] not in e["median"]:
+                continue
+            m = {step: e["median"].get(step, {}) for step in steps}
+            cells = [held(e["base"]), table, f"{e['size']:,}"]
+            for n, step in enumerate(steps[1:]):
+                cells += [number(m[step].get("seconds"), 1), number(m[step].get("rows_per_s"))]
+                cells += [number(m[step].get("cpu_s"), 1)] if n == 0 else []
+            cells.append(number(e["median"].get("empty", {}).get("seconds"), 1))
+            lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Memory", ""]
     lines += [
-        "Peak RSS of the import process (MiB). Last column: the largest file's create peak ÷ the "
-        "smallest file's, into the same database (1.0: flat in file size).",
+        "Peak RSS of the import process (MiB; the empty file: the interpreter, Django and the "
+        "command alone). Growth: this file's create peak ÷ the smallest file's, into the same "
+        "database (1.00: flat in file size).",
         "",
-        "| database holds | rows | empty file | create | unchanged | update | growth |",
-        "|" + " --- |" * 7,
+        "| database holds | table | rows | empty file | create | unchanged | update | growth |",
+        "|" + " --- |" * 8,
     ]
     smallest = {}
     for e in entries:
         smallest.setdefault(e["base"], e)  # entries are sorted by size within a base
     for e in entries:
-        m = e["median"]
-        first = smallest[e["base"]]["median"].get("create", {}).get("peak_rss_mib")
-        peak = m.get("create", {}).get("peak_rss_mib")
-        growth = f"{peak / first:.2f}" if first and peak else "–"
-        cells = [held(e["base"]), f"{e['size']:,}"]
-        cells += [number(m.get(step, {}).get("peak_rss_mib")) for step in STEPS]
-        lines.append("| " + " | ".join([*cells, growth]) + " |")
+        for table, steps in TABLES.items():
+            if steps[1] not in e["median"]:
+                continue
+            first = smallest[e["base"]]["median"].get(steps[1], {}).get("peak_rss_mib")
+            peak = e["median"][steps[1]].get("peak_rss_mib")
+            growth = f"{peak / first:.2f}" if first and peak else "–"
+            cells = [held(e["base"]), table, f"{e['size']:,}"]
+            cells += [number(e["median"].get(step, {}).get("peak_rss_mib")) for step in steps]
+            lines.append("| " + " | ".join([*cells, growth]) + " |")
     lines += ["", "## Runs", ""]
     lines += ["| database holds | rows | commit | date | load avg | machine | database | command |"]
     lines += ["|" + " --- |" * 8]
@@ -603,20 +720,28 @@ def arguments(argv=None):
     )
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument(
-        "--sizes", type=sizes, nargs="+", default=[[2_000, 20_000, 100_000]],
+        "--sizes",
+        type=sizes,
+        nargs="+",
+        default=[[2_000, 20_000, 100_000]],
         help="rows per file, space- or comma-separated (default 2000 20000 100000)",
-    )  # fmt: skip
+    )
     parser.add_argument("--runs", type=int, default=1, help="fresh databases per size (default 1)")
     parser.add_argument(
-        "--generated", type=int, default=0,
+        "--generated",
+        type=int,
+        default=0,
         help="PostgreSQL: also import into a database holding this many generated incidents",
-    )  # fmt: skip
+    )
     parser.add_argument(
         "--reuse", action="store_true", help="use kb_bench_<generated> if it holds them"
     )
     parser.add_argument("--keep", action="store_true", help="keep kb_bench_<generated> afterwards")
     parser.add_argument(
         "--source-ids", type=sizes, help="sources incidents cite (default: the seed's)"
+    )
+    parser.add_argument(
+        "--no-claims", dest="claims", action="store_false", help="import incidents only"
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     parser.add_argument("--pg-url", default=PG_URL, help=f"PostgreSQL server (default {PG_URL})")
@@ -639,15 +764,16 @@ def main(argv=None) -> int:
     temporary = args.workdir is None
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="kb-import-"))
     work.mkdir(parents=True, exist_ok=True)
-    source_ids = args.source_ids or seed_source_ids()
+    args.source_ids = args.source_ids or seed_source_ids()
     done = []
     try:
         files = {}
         for size in args.sizes:
-            files[size] = make_files(size, work / f"files-{size}", source_ids)
+            files[size] = make_files(size, work / f"files-{size}", args.source_ids)
             say(f"== {size:,} incident rows into the seeded database ({args.db})")
+            info = run_info(args)
             runs = [seeded_run(size, n, args, work, files[size]) for n in range(args.runs)]
-            results["entries"][key_of("seed", size)] = combine(size, "seed", runs, args)
+            results["entries"][key_of("seed", size)] = combine(size, "seed", info, runs)
             done.append(key_of("seed", size))
             text = write(results, out)
         if args.generated:
@@ -655,11 +781,10 @@ def main(argv=None) -> int:
             try:
                 for size in args.sizes:
                     say(f"== {size:,} incident rows into {args.generated:,} generated incidents")
-                    runs = [
-                        generated_run(size, template, args, files[size]) for _ in range(args.runs)
-                    ]
-                    base = str(args.generated)
-                    results["entries"][key_of(base, size)] = combine(size, base, runs, args)
+                    info, base = run_info(args), str(args.generated)
+                    paths = files[size]
+                    runs = [generated_run(size, template, args, paths) for _ in range(args.runs)]
+                    results["entries"][key_of(base, size)] = combine(size, base, info, runs)
                     done.append(key_of(base, size))
                     text = write(results, out)
             finally:

@@ -18,6 +18,7 @@ from sources.models import Source
 
 ROOT = settings.BASE_DIR
 SIZE = 50
+STEP_NAMES = ("create", "unchanged", "update")
 
 
 def read(path):
@@ -74,6 +75,25 @@ def test_the_update_file_changes_every_row_and_only_those(files):
     assert all(row["title"].endswith("(revised)") for row in updated)
 
 
+@pytest.mark.django_db
+def test_claims_name_the_incidents_of_the_file_and_cite_sources_when_published(files):
+    claims_files = import_rate.make_claims(files, 1001, import_rate.seed_source_ids())
+    incidents = {row["code"]: row for row in read(files["create"])}
+    held = set(Source.objects.published().values_list("pk", flat=True))
+    for name in ("claims_create", "claims_update"):
+        rows = read(claims_files[name])
+        header = list(rows[0])
+        assert header == [c.name for c in exports(None)["claims"].columns if c.imported]
+        assert [int(row["claim_id"]) for row in rows] == list(range(1001, 1001 + SIZE))
+        assert [row["incident_code"] for row in rows] == list(incidents)
+        assert all(row["note"].startswith("[synthetic] Synthetic benchmark record") for row in rows)
+        assert all(row["group"].startswith("synthetic-") for row in rows)
+        for row in rows:
+            cited = {int(v) for v in row["source_ids"].split(" | ") if v}
+            assert cited <= held
+            assert bool(cited) == (incidents[row["incident_code"]]["status"] == "published")
+
+
 def test_the_same_size_gives_the_same_files(files, tmp_path):
     again = import_rate.make_files(SIZE, tmp_path, import_rate.seed_source_ids())
     for name in ("create", "update", "locations"):
@@ -102,25 +122,28 @@ def test_each_import_succeeds_and_the_database_holds_what_the_file_says(run):
     (measured,) = entry["runs"]
     assert measured["problems"] == []
     steps = measured["steps"]
-    assert list(steps) == ["empty", "create", "unchanged", "update"]
+    assert list(steps) == [*import_rate.STEPS, *import_rate.CLAIM_STEPS]
     assert all(step["returncode"] == 0 for step in steps.values())
-    assert steps["create"]["held"]["incidents"] == SIZE
-    assert steps["unchanged"]["held"] == steps["create"]["held"]
-    assert steps["update"]["held"]["revised"] == SIZE
-    # The command's own count of what it did, for each step.
-    assert steps["create"]["summary"] == {"created": SIZE, "updated": 0, "unchanged": 0}
-    assert steps["unchanged"]["summary"] == {"created": 0, "updated": 0, "unchanged": SIZE}
-    assert steps["update"]["summary"] == {"created": 0, "updated": SIZE, "unchanged": 0}
+    for table, prefix in (("incidents", ""), ("claims", "claims_")):
+        assert steps[prefix + "create"]["held"] == {table: SIZE, "revised": 0}
+        assert steps[prefix + "unchanged"]["held"] == {table: SIZE, "revised": 0}
+        assert steps[prefix + "update"]["held"] == {table: SIZE, "revised": SIZE}
+        # The command's own count of what it did, for each step.
+        created, unchanged, updated = (steps[prefix + s]["summary"] for s in STEP_NAMES)
+        assert created == {"created": SIZE, "updated": 0, "unchanged": 0}
+        assert unchanged == {"created": 0, "updated": 0, "unchanged": SIZE}
+        assert updated == {"created": 0, "updated": SIZE, "unchanged": 0}
 
 
 def test_results_give_rates_memory_and_how_they_were_made(run):
     entry = run["json"]["entries"][f"seed:{SIZE}"]
-    for step in ("create", "unchanged", "update"):
+    for step in [*STEP_NAMES, *import_rate.CLAIM_STEPS]:
         median = entry["median"][step]
         assert median["rows_per_s"] > 0 and median["peak_rss_mib"] > 0, step
     assert entry["median"]["empty"]["peak_rss_mib"] > 0
     assert entry["run"]["commit"] and "--sizes 50" in entry["run"]["command"]
-    assert f"| seed | {SIZE} | " in run["markdown"]
+    for table in ("incidents", "claims"):
+        assert f"| seed | {table} | {SIZE} | " in run["markdown"]
     assert "⚠" not in run["markdown"]
     assert run["markdown"].strip() in run["stdout"]
 
@@ -139,4 +162,5 @@ def test_a_later_run_keeps_the_entries_it_does_not_rerun(run, monkeypatch):
     assert list(results["entries"]) == [f"seed:{SIZE}", "seed:70"]
     assert results["entries"][f"seed:{SIZE}"] == earlier
     markdown = (run["out"] / "import-sqlite.md").read_text()
-    assert f"| seed | {SIZE} | " in markdown and "| seed | 70 | " in markdown
+    assert f"| seed | incidents | {SIZE} | " in markdown
+    assert "| seed | incidents | 70 | " in markdown
