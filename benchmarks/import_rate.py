@@ -425,13 +425,14 @@ def counts(url: str, table: str) -> dict:
 
 
 def summary_of(stdout: str) -> dict | None:
-    """The command's own count line: '... N created, M updated, K unchanged'."""
-    found = re.search(r"(\d+) created\D+(\d+) updated\D+(\d+) unchanged", stdout)
-    return (
-        dict(zip(("created", "updated", "unchanged"), map(int, found.groups()), strict=True))
-        if found
-        else None
-    )
+    """The command's own count of what it did ('N created, M updated, K unchanged', any order)."""
+    found = {
+        word: re.findall(rf"(\d[\d,]*) {word}\b", stdout)
+        for word in ("created", "updated", "unchanged")
+    }
+    if not all(found.values()):
+        return None
+    return {word: int(values[-1].replace(",", "")) for word, values in found.items()}
 
 
 # --- One database, one size -----------------------------------------------------------------------
