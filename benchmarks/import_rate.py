@@ -744,6 +744,12 @@ def arguments(argv=None):
         "--source-ids", type=sizes, help="sources incidents cite (default: the seed's)"
     )
     parser.add_argument(
+        "--no-seeded",
+        dest="seeded",
+        action="store_false",
+        help="with --generated: only the generated database (the seeded entries are kept)",
+    )
+    parser.add_argument(
         "--no-claims", dest="claims", action="store_false", help="import incidents only"
     )
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
@@ -755,6 +761,8 @@ def arguments(argv=None):
         parser.error("--runs and the sizes must be positive")
     if args.generated and args.db != "postgres":
         parser.error("--generated needs --db postgres")
+    if not (args.seeded or args.generated):
+        parser.error("--no-seeded needs --generated")
     args.command = shlex.join(["python", "-m", "benchmarks.import_rate", *(argv or sys.argv[1:])])
     return args
 
@@ -768,11 +776,13 @@ def main(argv=None) -> int:
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="kb-import-"))
     work.mkdir(parents=True, exist_ok=True)
     args.source_ids = args.source_ids or seed_source_ids()
-    done = []
+    done, text = [], ""
     try:
         files = {}
         for size in args.sizes:
             files[size] = make_files(size, work / f"files-{size}", args.source_ids)
+            if not args.seeded:
+                continue
             say(f"== {size:,} incident rows into the seeded database ({args.db})")
             info = run_info(args)
             runs = [seeded_run(size, n, args, work, files[size]) for n in range(args.runs)]
