@@ -643,12 +643,14 @@ def markdown(results: dict) -> str:
     lines += ["## Rates", ""]
     lines += [
         "Seconds and rows/s of each import; CPU: the import process's own CPU seconds (user + "
-        "system; less sensitive than wall time to other load on the machine). The empty file's "
-        "seconds are the fixed cost in every other figure.",
+        "system; less sensitive than wall time to other load on the machine, but without the "
+        "database server's work on PostgreSQL). The empty file's seconds are the fixed cost in "
+        "every other figure.",
         "",
         "| database holds | table | rows | create s | create rows/s | create CPU s "
-        "| unchanged s | unchanged rows/s | update s | update rows/s | empty file s |",
-        "|" + " --- |" * 11,
+        "| create rows/CPU s | unchanged s | unchanged rows/s | update s | update rows/s "
+        "| empty file s |",
+        "|" + " --- |" * 12,
     ]
     for e in entries:
         for table, steps in TABLES.items():
@@ -658,7 +660,9 @@ def markdown(results: dict) -> str:
             cells = [held(e["base"]), table, f"{e['size']:,}"]
             for n, step in enumerate(steps[1:]):
                 cells += [number(m[step].get("seconds"), 1), number(m[step].get("rows_per_s"))]
-                cells += [number(m[step].get("cpu_s"), 1)] if n == 0 else []
+                if n == 0:
+                    cpu = m[step].get("cpu_s")
+                    cells += [number(cpu, 1), number(e["size"] / cpu if cpu else None)]
             cells.append(number(e["median"].get("empty", {}).get("seconds"), 1))
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Memory", ""]
