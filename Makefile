@@ -72,7 +72,8 @@ bench: $(STAMP)
 ## then the file imported (all created), again (all unchanged) and changed (all updated), each in
 ## its own process: rows/s and peak RSS. GENERATED=1000000 also imports the same files into copies
 ## of kb_bench_1000000 (REUSE=1: the one `make bench KEEP=1` or KEEP=1 here left; else generated,
-## and kept with KEEP=1; SEEDED=0: only that database). CLAIMS=0: incidents only.
+## and kept with KEEP=1; SEEDED=0: only that database). CLAIMS=0: incidents only. STEPS=create:
+## only the first import of each file (for the memory of a large file without the other runs).
 ## Writes benchmarks/results/import-$(DB).json and .md, keeping entries measured earlier.
 bench-import: $(STAMP)
 	$(PY) -m benchmarks.import_rate --db $(DB) \
@@ -80,7 +81,8 @@ bench-import: $(STAMP)
 		--runs $(if $(filter command line environment,$(origin RUNS)),$(RUNS),1) --pg-url $(PG_URL) \
 		$(if $(filter-out 0,$(GENERATED)),--generated $(GENERATED)) \
 		$(if $(filter 1,$(KEEP)),--keep) $(if $(filter 1,$(REUSE)),--reuse) \
-		$(if $(filter 0,$(SEEDED)),--no-seeded) $(if $(filter 0,$(CLAIMS)),--no-claims)
+		$(if $(filter 0,$(SEEDED)),--no-seeded) $(if $(filter 0,$(CLAIMS)),--no-claims) \
+		$(if $(STEPS),--steps $(subst $(comma), ,$(STEPS)))
 
 ## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
 chromium:

@@ -459,6 +459,7 @@ def measure(env: dict, url: str, size: int, paths: dict, args) -> dict:
             ("claims_unchanged", "claims", files["claims_create"], size, (size, 0)),
             ("claims_update", "claims", files["claims_update"], size, (size, size)),
         ]
+    plan = [item for item in plan if item[0] == "empty" or item[0] in args.steps]
     for step, table, path, rows, expected in plan:
         say(f"   {step}: import_csv {table} {path.name}")
         result = manage(env, "import_csv", table, str(path), "--reason", REASON)
@@ -746,6 +747,14 @@ def arguments(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep kb_bench_<generated> afterwards")
     parser.add_argument(
         "--source-ids", type=sizes, help="sources incidents cite (default: the seed's)"
+    )
+    parser.add_argument(
+        "--steps",
+        nargs="+",
+        choices=[*STEPS[1:], *CLAIM_STEPS],
+        default=[*STEPS[1:], *CLAIM_STEPS],
+        help="only these imports (the header-only file always runs); e.g. --steps create, for "
+        "the memory of a large file without the time of the others",
     )
     parser.add_argument(
         "--no-seeded",
