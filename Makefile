@@ -14,9 +14,13 @@ RUNS ?= 5
 CLIENTS ?= 50
 SECONDS ?= 60
 KEEP ?= 0
+# `make bench-import`: its sizes when SIZES is not given; GENERATED=1000000 adds that database.
+IMPORT_SIZES := 2000 20000 100000
+GENERATED ?= 0
 PG_URL ?= postgres://postgres@127.0.0.1:5432
+comma := ,
 
-.PHONY: run serve test bench chromium lint format migrate seed clean
+.PHONY: run serve test bench bench-import chromium lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -61,6 +65,24 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench --db $(DB) --sizes $(SIZES) --runs $(RUNS) --clients $(CLIENTS) \
 		--seconds $(SECONDS) --pg-url $(PG_URL) $(if $(filter 1,$(KEEP)),--keep) \
 		$(if $(filter 1,$(REUSE)),--reuse)
+
+## Optional benchmark of `manage.py import_csv incidents` (benchmarks/import_rate.py; README.md,
+## Benchmarks). For each size in SIZES (rows; default 2000 20000 100000, commas or spaces), RUNS
+## times (default here: 1): synthetic incident files, a fresh seeded database (DB=postgres|sqlite),
+## then the file imported (all created), again (all unchanged) and changed (all updated), each in
+## its own process: rows/s and peak RSS. GENERATED=1000000 also imports the same files into copies
+## of kb_bench_1000000 (REUSE=1: the one `make bench KEEP=1` or KEEP=1 here left; else generated,
+## and kept with KEEP=1; SEEDED=0: only that database). CLAIMS=0: incidents only. STEPS=create:
+## only the first import of each file (for the memory of a large file without the other runs).
+## Writes benchmarks/results/import-$(DB).json and .md, keeping entries measured earlier.
+bench-import: $(STAMP)
+	$(PY) -m benchmarks.import_rate --db $(DB) \
+		--sizes $(subst $(comma), ,$(if $(filter command line environment,$(origin SIZES)),$(SIZES),$(IMPORT_SIZES))) \
+		--runs $(if $(filter command line environment,$(origin RUNS)),$(RUNS),1) --pg-url $(PG_URL) \
+		$(if $(filter-out 0,$(GENERATED)),--generated $(GENERATED)) \
+		$(if $(filter 1,$(KEEP)),--keep) $(if $(filter 1,$(REUSE)),--reuse) \
+		$(if $(filter 0,$(SEEDED)),--no-seeded) $(if $(filter 0,$(CLAIMS)),--no-claims) \
+		$(if $(STEPS),--steps $(subst $(comma), ,$(STEPS)))
 
 ## Chromium for the browser tests (CHROMIUM, default /usr/bin/chromium): see bin/ensure-chromium.
 chromium:
