@@ -1370,32 +1370,35 @@ class Importer:
 
     def report_duplicates(self, rows: list[Row]) -> None:
         """New incidents at the same location whose possible dates overlap a recorded one's (the
-        admin's warning), found with one query per batch on the stored possible days; each row
-        names the first such incident."""
+        admin's warning). One query per batch, the database matching each row with the stored
+        possible days (memory flat however many incidents a place has); each row names the
+        first such incident by code."""
         rows = [r for r in rows if r.obj.location_id and r.obj.first_day]
         if not rows:
             return
-        nearby = (
-            Incident.objects.filter(
-                location_id__in={r.obj.location_id for r in rows},
-                first_day__lte=max(r.obj.last_day for r in rows),
-                last_day__gte=min(r.obj.first_day for r in rows),
-            )
-            .exclude(pk__in=[r.obj.pk for r in rows])
-            .order_by("first_day", "pk")
-            .values_list("code", "location_id", "first_day", "last_day")
+        adapt = connection.ops.adapt_datefield_value
+        quote = connection.ops.quote_name
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+        params = [
+            value
+            for r in rows
+            for value in (r.line, r.obj.location_id, adapt(r.obj.first_day), adapt(r.obj.last_day))
+        ]
+        table = quote(Incident._meta.db_table)
+        statement = (
+            f"WITH new_rows(line, location, lo, hi) AS (VALUES {values}) "
+            f"SELECT n.line, MIN(i.{quote('code')}) FROM new_rows n JOIN {table} i "
+            f"ON i.{quote('location_id')} = n.location AND i.{quote('first_day')} <= n.hi "
+            f"AND i.{quote('last_day')} >= n.lo AND i.{quote('id')} < %s "
+            "GROUP BY n.line ORDER BY n.line"
         )
-        by_location = {}
-        for code, location_id, first, last in nearby:
-            by_location.setdefault(location_id, []).append((first, last, code))
-        for row in rows:
-            first, last = row.obj.first_day, row.obj.last_day
-            for other_first, other_last, code in by_location.get(row.obj.location_id, []):
-                if other_first > last:
-                    break  # sorted by first day: no later one overlaps
-                if other_last >= first:
-                    self.result.duplicate(row.line, row.obj.code, code)
-                    break
+        # Ids of this batch and later ones are larger than every recorded incident's.
+        params.append(min(r.obj.pk for r in rows))
+        codes = {r.line: r.obj.code for r in rows}
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            for line, code in cursor.fetchall():
+                self.result.duplicate(line, codes[line], code)
 
     # -- after the whole file
 
