@@ -3,6 +3,7 @@
 
 import contextvars
 import datetime
+import functools
 from decimal import Decimal
 
 from django.apps import apps
@@ -158,9 +159,10 @@ def build(row, prev) -> Change | None:
     )
 
 
+@functools.cache
 def tracked_fields(model):
     """The fields whose changes the log reports: those the history keeps (not the derived ones,
-    claims.derived), bookkeeping aside."""
+    claims.derived), bookkeeping aside. (Fixed per model: computed once.)"""
     kept = {f.name for f in model.history.model._meta.concrete_fields}
     return [
         f
