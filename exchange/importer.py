@@ -1442,6 +1442,10 @@ class Importer:
         # Two claims may not supersede the same one (a one-to-one link).
         by_target = {}
         for line, claim in changed:
+            self.touched_claims.add(claim.pk)
+            self.claim_lines[claim.pk] = line
+            if claim.supersedes_id is None:
+                continue  # unlinked: nothing to share
             if claim.supersedes_id in by_target:
                 self.result.error(
                     line, "supersedes_claim_id",
@@ -1475,7 +1479,7 @@ class Importer:
         incident uses was made a draft; then the counts on groups, brands and locations."""
         if self.result.error_count:
             return
-        if self.model is Claim and self.touched_claims:
+        if self.model is Claim and (self.touched_claims or self.lineage_lines):
             checked = sorted(self.touched_claims | set(self.lineage_lines))
             for start in range(0, len(checked), BATCH):
                 problems = lineage_problems(checked[start : start + BATCH])

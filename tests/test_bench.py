@@ -130,6 +130,61 @@ COUNTS = {
     "WHERE g.status = 'published' AND b.status = 'published'",
     "changes": "SELECT count(*) FROM changes_change WHERE public",
 }
+# The tables shown inside others: public with what they hang on (kb.visibility).
+G, B = "groups_group", "groups_brand"
+CHANNEL_PUBLIC = (
+    f"(c.operated_by_group_id IS NULL OR c.operated_by_group_id IN (SELECT id FROM {G} "
+    f"WHERE {PUBLISHED})) AND (c.operated_by_brand_id IS NULL OR c.operated_by_brand_id IN "
+    f"(SELECT id FROM {B} WHERE {PUBLISHED}))"
+)
+RELATION_PUBLIC = (
+    f"r.subject_id IN (SELECT id FROM {G} WHERE {PUBLISHED}) AND (r.object_group_id IN "
+    f"(SELECT id FROM {G} WHERE {PUBLISHED}) OR r.object_brand_id IN (SELECT id FROM {B} "
+    f"WHERE {PUBLISHED}))"
+)
+AFFILIATION_PUBLIC = (
+    f"a.group_id IN (SELECT id FROM {G} WHERE {PUBLISHED}) AND a.brand_id IN "
+    f"(SELECT id FROM {B} WHERE {PUBLISHED})"
+)
+SOURCE_PUBLIC = f"x.source_id IN (SELECT id FROM sources_source WHERE {PUBLISHED})"
+
+
+def cited(table, record_table, link, public):
+    return (
+        f"SELECT count(*) FROM {table} x JOIN {record_table} ON {record_table.split()[-1]}.id "
+        f"= x.{link}_id WHERE {SOURCE_PUBLIC} AND {public}"
+    )
+
+
+COUNTS |= {
+    "aliases": f"SELECT count(*) FROM groups_alias x WHERE x.group_id IN (SELECT id FROM {G} "
+    f"WHERE {PUBLISHED}) OR x.brand_id IN (SELECT id FROM {B} WHERE {PUBLISHED})",
+    "channels": f"SELECT count(*) FROM groups_channel c WHERE {CHANNEL_PUBLIC}",
+    "relations": f"SELECT count(*) FROM groups_relation r WHERE {RELATION_PUBLIC}",
+    "incident_citations": cited(
+        "claims_incidentcitation", "claims_incident i", "incident", "i.status = 'published'"
+    ),
+    "claim_citations": cited(
+        "claims_claimcitation",
+        "claims_claim c",
+        "claim",
+        "c.incident_id IN (SELECT id FROM claims_incident WHERE status = 'published')",
+    ),
+    "group_citations": cited("groups_groupcitation", f"{G} g", "group", "g.status = 'published'"),
+    "brand_citations": cited("groups_brandcitation", f"{B} b", "brand", "b.status = 'published'"),
+    "location_citations": cited(
+        "claims_locationcitation", "claims_location l", "location", "l.status = 'published'"
+    ),
+    "affiliation_citations": cited(
+        "groups_affiliationcitation", "groups_affiliation a", "affiliation", AFFILIATION_PUBLIC
+    ),
+    "relation_citations": cited(
+        "groups_relationcitation", "groups_relation r", "relation", RELATION_PUBLIC
+    ),
+    "channel_citations": cited(
+        "groups_channelcitation", "groups_channel c", "channel", CHANNEL_PUBLIC
+    ),
+}
 
 
 @pytest.fixture(scope="module")

@@ -753,7 +753,7 @@ CHANGES = {
         "confirmation": "denied",
         "summary": "A new summary.",
         "status": "draft",
-        "source_ids": "1 | 2",
+        "source_ids": ("1 | 2", "[1, 2]"),  # read as written; exported as a JSON list
     },
     "claims": {
         "claim_id": "9001",
@@ -780,7 +780,7 @@ CHANGES = {
         # The claim it supersedes must be 'superseded' (a lineage is consistent): made so first.
         "supersedes_claim_id": (lambda: superseded(US_ON_KH()), US_ON_KH, US_ON_IRI),
         "note": "A note",
-        "source_ids": "83 | 84 | 85",
+        "source_ids": ("83 | 84 | 85", "[83, 84, 85]"),  # read as written; exported as a JSON list
     },
     "groups": {
         "slug": "kataib-hezbollah-copy",
@@ -793,7 +793,7 @@ CHANGES = {
         "founded_precision": ("month", "month"),
         "description": "A new description.",
         "status": ("draft", "draft", lambda: unused(Group, slug="x-copy").slug),
-        "source_ids": "1 | 2",
+        "source_ids": ("1 | 2", "[1, 2]"),  # read as written; exported as a JSON list
     },
     "brands": {
         "slug": "islamic-resistance-in-iraq-copy",
@@ -804,7 +804,7 @@ CHANGES = {
         "launched_precision": ("day", "day"),
         "description": "A new description.",
         "status": ("draft", "draft", lambda: unused(Brand, slug="x-copy").slug),
-        "source_ids": "1",
+        "source_ids": ("1", "[1]"),  # read as written; exported as a JSON list
     },
     "locations": {
         "slug": "abu-kamal-copy",
@@ -814,11 +814,11 @@ CHANGES = {
         "kind": "town",
         "country": "IQ",
         "admin1": "Another Governorate",
-        "latitude": "34.5000000",
-        "longitude": "41.0000000",
+        "latitude": ("34.5000000", "34.5"),  # exported without trailing zeros
+        "longitude": ("41.0000000", "41"),
         "notes": "New notes.",
         "status": ("draft", "draft", lambda: unused(Location, slug="x-copy", kind="town").slug),
-        "source_ids": "1 | 155",
+        "source_ids": ("1 | 155", "[1, 155]"),  # read as written; exported as a JSON list
     },
     "sources": {
         "source_id": ("9001", "9001", lambda: "140"),  # 140 has no URL to collide with
@@ -863,7 +863,7 @@ CHANGES = {
         "end": "2024-01-16",
         "end_precision": ("month", "month"),
         "note": "A synthetic note.",
-        "source_ids": "1 | 2",
+        "source_ids": ("1 | 2", "[1, 2]"),  # read as written; exported as a JSON list
     },
     "relations": {
         "subject": "synthetic-group-3",
@@ -875,7 +875,7 @@ CHANGES = {
         "end": "2024-01-16",
         "end_precision": ("month", "month"),
         "note": "A synthetic note.",
-        "source_ids": "1 | 2",
+        "source_ids": ("1 | 2", "[1, 2]"),  # read as written; exported as a JSON list
     },
     "incident_citations": {
         "incident_code": uncited_record(
