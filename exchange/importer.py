@@ -1385,20 +1385,23 @@ class Importer:
             for value in (r.line, r.obj.location_id, adapt(r.obj.first_day), adapt(r.obj.last_day))
         ]
         table = quote(Incident._meta.db_table)
+        # For each new row, the first recorded incident found that overlaps (LIMIT 1: the scan
+        # of a busy place stops at its first match). Ids of this batch and later ones are
+        # larger than every recorded incident's.
         statement = (
             f"WITH new_rows(line, location, lo, hi) AS (VALUES {values}) "
-            f"SELECT n.line, MIN(i.{quote('code')}) FROM new_rows n JOIN {table} i "
-            f"ON i.{quote('location_id')} = n.location AND i.{quote('first_day')} <= n.hi "
-            f"AND i.{quote('last_day')} >= n.lo AND i.{quote('id')} < %s "
-            "GROUP BY n.line ORDER BY n.line"
+            f"SELECT n.line, (SELECT i.{quote('code')} FROM {table} i "
+            f"WHERE i.{quote('location_id')} = n.location AND i.{quote('first_day')} <= n.hi "
+            f"AND i.{quote('last_day')} >= n.lo AND i.{quote('id')} < %s LIMIT 1) "
+            "FROM new_rows n ORDER BY n.line"
         )
-        # Ids of this batch and later ones are larger than every recorded incident's.
         params.append(min(r.obj.pk for r in rows))
         codes = {r.line: r.obj.code for r in rows}
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             for line, code in cursor.fetchall():
-                self.result.duplicate(line, codes[line], code)
+                if code is not None:
+                    self.result.duplicate(line, codes[line], code)
 
     # -- after the whole file
 
