@@ -47,23 +47,20 @@ from groups.models import (
 )
 from sources.models import Source
 from tests.test_import import (
-    CHANGES,
-    DEFAULT_ROW,
     KEYS,
     ORDER,
     TOWER_22,
-    as_key,
     database_state,
     delete_curated_records,
     export,
     failing_command,
     history_counts,
-    resolve,
     rows_of,
     run_command,
     to_csv,
     write,
 )
+from tests.test_import_columns import CHANGES, DEFAULT_ROW, as_key, resolve
 
 pytestmark = pytest.mark.django_db
 
