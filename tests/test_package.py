@@ -14,32 +14,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from claims.models import (
-    Claim,
-    ClaimCitation,
     ClaimStatus,
     Incident,
-    IncidentCitation,
-    Location,
-    LocationCitation,
     Weapon,
 )
 from exchange.catalogue import exports
 from exchange.package import CODEBOOK, DESCRIPTOR
-from groups.models import (
-    Affiliation,
-    AffiliationCitation,
-    Alias,
-    Brand,
-    BrandCitation,
-    Channel,
-    ChannelCitation,
-    Group,
-    GroupCitation,
-    Relation,
-    RelationCitation,
-)
 from sources.models import Credibility, Source
 from tests.test_import import delete_curated_records
+from tests.test_import_rules import curated_database
 
 pytestmark = pytest.mark.django_db
 
@@ -266,57 +249,9 @@ def test_drafts_are_not_in_the_public_package_and_do_not_change_its_version(
 
 # --- The round trip ------------------------------------------------------------------------------
 
-# Each curated model's rows by natural keys: another record is named by its key (pks only for
-# sources and claims, whose ids the exports carry); when a row was written is not compared.
-NATURAL = {
-    Source: ["id"],
-    Group: ["slug"],
-    Brand: ["slug"],
-    Location: ["slug"],
-    Incident: ["code"],
-    Claim: ["id"],
-    Channel: ["platform", "name"],
-    Alias: ["group__slug", "brand__slug", "name"],
-    Affiliation: ["group__slug", "brand__slug", "status", "assessed_by"],
-    Relation: ["subject__slug", "kind", "object_group__slug", "object_brand__slug"],
-}
-CITATIONS = [
-    IncidentCitation,
-    ClaimCitation,
-    GroupCitation,
-    BrandCitation,
-    LocationCitation,
-    AffiliationCitation,
-    RelationCitation,
-    ChannelCitation,
-]
-# Bookkeeping, and what is derived from row ids (search_text names each claimant by its id,
-# claims.derived.actor_token; search_vector is made from it): an import into an emptied database
-# renumbers them; tests/test_import_rules.py compares search_text with the ids mapped to slugs.
-NOT_COMPARED = {"created", "updated", "search_vector", "search_text"}
-
-
-def natural_columns(model) -> list[str]:
-    columns = []
-    for field in model._meta.concrete_fields:
-        if field.name in NOT_COMPARED or (field.primary_key and model not in (Source, Claim)):
-            continue
-        if field.is_relation:
-            target = field.related_model
-            keys = NATURAL.get(target, ["id"])
-            columns += [f"{field.name}__{key}" for key in keys]
-        else:
-            columns.append(field.name)
-    return columns
-
-
-def curated_state() -> dict[str, list]:
-    state = {}
-    for model in [*NATURAL, *CITATIONS]:
-        columns = natural_columns(model)
-        rows = model._default_manager.values_list(*columns)
-        state[model.__name__] = sorted(rows, key=repr)
-    return state
+# Every curated row and citation by natural keys (tests/test_import_rules.py's comparison: the
+# search text with its actor ids named by slug, since an import renumbers them).
+curated_state = curated_database
 
 
 def test_a_package_of_the_seed_imports_back_into_an_empty_database(tmp_path):
