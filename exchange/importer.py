@@ -396,6 +396,7 @@ TABLES: dict[str, Table] = _tables()
 # --- What the codebook says of each column --------------------------------------------------------
 
 
+@functools.cache  # the definitions it reads are fixed: computed once per table
 def rules(table_name: str) -> dict[str, str]:
     """How the importer reads each column of a table, in words (the codebook's 'import' column).
     Generated from the table's definition, so that the codebook cannot promise what the importer

@@ -69,7 +69,9 @@ def codebook(request, extension="html"):
         return attachment(codebook_markdown(specs), "text/markdown", "codebook.md")
     if extension != "html":
         raise Http404("The codebook is available as HTML, .md and .csv.")
-    tables = [(spec, [(c, import_rules(spec)[c.name]) for c in spec.columns]) for spec in specs]
+    tables = [
+        (spec, list(zip(spec.columns, import_rules(spec).values(), strict=True))) for spec in specs
+    ]
     return render(
         request,
         "codebook.html",
