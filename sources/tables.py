@@ -4,7 +4,6 @@ from django.utils.html import format_html
 from kb.tables import KEY, KBTable, bdi, link
 from sources.models import Source
 
-
 SHORT_URL = 70  # characters: a source known only by its address reads on at most three lines
 
 
