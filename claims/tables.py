@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from claims.models import Claim, Incident, Location
-from kb.tables import KEY, KBTable, bdi, link, links
+from kb.tables import KEY, NARROW, KBTable, bdi, link, links
 
 UNKNOWN = mark_safe('<span class="unknown">unknown</span>')
 # A day, a month or a year as the dates module writes them ("7 Feb 2024", "Feb 2024", "2024").
@@ -38,13 +38,15 @@ class IncidentTable(KBTable):
     date = tables.Column(accessor="date", verbose_name="Date", order_by=("date",))
     title = tables.Column(attrs=KEY)  # a link, and a draft marker for staff: see render_title
     location = tables.Column(verbose_name="Place", order_by=("location__name",))
-    country = tables.Column(order_by=("country",), attrs={"td": {"class": "country"}})
+    country = tables.Column(
+        order_by=("country",), attrs={"th": NARROW["th"], "td": {"class": "country narrow"}}
+    )
     weapon = tables.Column(order_by=("weapon",))
     claimants = tables.Column(empty_values=(), orderable=False, verbose_name="Claimed by")
     attributions = tables.Column(empty_values=(), orderable=False, verbose_name="Attributed to")
-    killed = tables.Column(empty_values=(), order_by=("killed_low",))
-    injured = tables.Column(empty_values=(), order_by=("injured_low",))
-    confirmation = tables.Column(order_by=("confirmation",), verbose_name="Confirmed")
+    killed = tables.Column(empty_values=(), order_by=("killed_low",), attrs=NARROW)
+    injured = tables.Column(empty_values=(), order_by=("injured_low",), attrs=NARROW)
+    confirmation = tables.Column(order_by=("confirmation",), verbose_name="Confirmed", attrs=NARROW)
 
     class Meta(KBTable.Meta):
         model = Incident

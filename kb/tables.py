@@ -81,6 +81,9 @@ class KBTable(tables.Table):
 # The column that names the row (a title, a name): kept in view when a narrow screen scrolls the
 # table sideways (kb.css), and given room enough to read in a few lines on a laptop.
 KEY = {"th": {"class": "key"}, "td": {"class": "key"}}
+# A column of short values (a code, a figure, one word): as narrow as they are, leaving the room
+# to the columns of names.
+NARROW = {"th": {"class": "narrow"}, "td": {"class": "narrow"}}
 
 
 def cell_function(table, bound_column):
