@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from changes.models import Change
-from kb.tables import KBTable, bdi
+from kb.tables import KEY, KBTable, bdi
 
 
 def shorten(text, limit=120):
@@ -27,9 +27,14 @@ def field_changes(change, limit=120):
 
 
 class ChangeTable(KBTable):
-    at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="When (UTC)", orderable=False)
+    at = tables.DateTimeColumn(
+        format="Y-m-d H:i",
+        verbose_name="When (UTC)",
+        orderable=False,
+        attrs={"td": {"class": "nowrap"}},
+    )
     action = tables.Column(orderable=False)
-    record = tables.Column(empty_values=(), orderable=False, verbose_name="Record")
+    record = tables.Column(empty_values=(), orderable=False, verbose_name="Record", attrs=KEY)
     what = tables.Column(empty_values=(), orderable=False, verbose_name="What changed")
     reason = tables.Column(orderable=False, attrs={"td": {"dir": "auto"}})
 
@@ -42,7 +47,8 @@ class ChangeTable(KBTable):
         return format_html('<span class="change-{}">{}</span>', record.action, record.action)
 
     def render_record(self, record):
-        label = format_html('{} <q dir="auto">{}</q>', record.record_type, record.label)
+        # Shortened as the changed values are: a label quoting a long address stays a few lines.
+        label = format_html('{} <q dir="auto">{}</q>', record.record_type, shorten(record.label))
         if record.page and record.action != "deleted":
             label = format_html('<a href="{}">{}</a>', record.page, label)
         if not record.public:

@@ -128,6 +128,26 @@ def incident_detail(user, code):
     )
 
 
+def in_lineage_order(claims):
+    """Claims as an incident's page lists them: each lineage together and in order (the first
+    claim, then the claim that superseded it, then the one that superseded that...), lineages by
+    the date of their first claim, as `claims` comes (date, unknown dates last, then id)."""
+    claims = list(claims)
+    listed = {claim.pk for claim in claims}
+    successor = {c.supersedes_id: c for c in claims if c.supersedes_id in listed}
+    ordered, placed = [], set()
+    for claim in claims:
+        if claim.supersedes_id in listed:
+            continue  # listed after the claim it supersedes
+        while claim is not None and claim.pk not in placed:
+            ordered.append(claim)
+            placed.add(claim.pk)
+            claim = successor.get(claim.pk)
+    # A lineage with no first claim among these (a cycle no constraint forbids) keeps its place.
+    ordered += [claim for claim in claims if claim.pk not in placed]
+    return ordered
+
+
 def visible(lookup: str, model, user, *related: str) -> Prefetch:
     """A prefetch of the related rows the viewer may see (with their own `related` joined)."""
     rows = model.objects.visible_to(user)

@@ -1,11 +1,27 @@
+import re
+
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from claims.models import Claim, Incident, Location
-from kb.tables import KBTable, bdi, link, links
+from kb.tables import KEY, NARROW, KBTable, bdi, link, links
 
 UNKNOWN = mark_safe('<span class="unknown">unknown</span>')
+# A day, a month or a year as the dates module writes them ("7 Feb 2024", "Feb 2024", "2024").
+ONE_DATE = re.compile(r"(?:\d{1,2} )?(?:[A-Z][a-z]{2} )?\d{4}")
+
+
+def unbroken_dates(text):
+    """A date as text, each date in it kept on one line and the line free to break between them
+    ("17 Oct 2023 –" / "18 Oct 2023"): a narrow column instead of one as wide as a range."""
+    parts, end = [], 0
+    for match in ONE_DATE.finditer(text):
+        parts.append(conditional_escape(text[end : match.start()]))
+        parts.append(format_html('<span class="nowrap">{}</span>', match.group()))
+        end = match.end()
+    parts.append(conditional_escape(text[end:]))
+    return mark_safe("".join(parts))
 
 
 def actor_link(table, claim):
@@ -20,15 +36,17 @@ def actor_link(table, claim):
 
 class IncidentTable(KBTable):
     date = tables.Column(accessor="date", verbose_name="Date", order_by=("date",))
-    title = tables.Column()  # a link, and a draft marker for staff: see render_title
+    title = tables.Column(attrs=KEY)  # a link, and a draft marker for staff: see render_title
     location = tables.Column(verbose_name="Place", order_by=("location__name",))
-    country = tables.Column(order_by=("country",), attrs={"td": {"class": "country"}})
+    country = tables.Column(
+        order_by=("country",), attrs={"th": NARROW["th"], "td": {"class": "country narrow"}}
+    )
     weapon = tables.Column(order_by=("weapon",))
     claimants = tables.Column(empty_values=(), orderable=False, verbose_name="Claimed by")
     attributions = tables.Column(empty_values=(), orderable=False, verbose_name="Attributed to")
-    killed = tables.Column(empty_values=(), order_by=("killed_low",))
-    injured = tables.Column(empty_values=(), order_by=("injured_low",))
-    confirmation = tables.Column(order_by=("confirmation",), verbose_name="Confirmed")
+    killed = tables.Column(empty_values=(), order_by=("killed_low",), attrs=NARROW)
+    injured = tables.Column(empty_values=(), order_by=("injured_low",), attrs=NARROW)
+    confirmation = tables.Column(order_by=("confirmation",), verbose_name="Confirmed", attrs=NARROW)
 
     class Meta(KBTable.Meta):
         model = Incident
@@ -47,7 +65,7 @@ class IncidentTable(KBTable):
         )
 
     def render_date(self, record):
-        return format_html('<span class="nowrap">{}</span>', record.date_display)
+        return unbroken_dates(record.date_display)
 
     def render_title(self, record):
         title = link(self.page_url("incident-detail", record.code), record.title)
@@ -91,7 +109,7 @@ class ClaimTable(KBTable):
     incident_date = tables.Column(
         accessor="incident__date", verbose_name="Incident date", order_by=("incident__date",)
     )
-    incident = tables.Column(orderable=False)
+    incident = tables.Column(orderable=False, attrs=KEY)
     kind = tables.Column(order_by=("kind",))
     claimant = tables.Column(empty_values=(), orderable=False)
     date = tables.Column(verbose_name="Claim date", order_by=("date",))
@@ -137,7 +155,7 @@ class ClaimTable(KBTable):
 
 
 class LocationTable(KBTable):
-    name = tables.Column(order_by=("name",))
+    name = tables.Column(order_by=("name",), attrs=KEY)
     kind = tables.Column(order_by=("kind",))
     country = tables.Column(order_by=("country",))
     admin1 = tables.Column(verbose_name="Admin area", order_by=("admin1",))

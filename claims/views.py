@@ -160,7 +160,7 @@ def incident_detail(request, code):
         incident = selectors.incident_detail(request.user, code)
     except Incident.DoesNotExist:
         raise Http404("No incident with this code.") from None
-    claims = incident.all_claims
+    claims = selectors.in_lineage_order(incident.all_claims)
     context = {
         "incident": incident,
         "claims": [c for c in claims if c.kind != ClaimKind.ATTRIBUTION],

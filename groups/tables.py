@@ -1,11 +1,11 @@
 import django_tables2 as tables
 
 from groups.models import Brand, Group
-from kb.tables import KBTable, arabic, bdi, link
+from kb.tables import KEY, KBTable, arabic, bdi, link
 
 
 class GroupTable(KBTable):
-    name = tables.Column(order_by=("name",))
+    name = tables.Column(order_by=("name",), attrs=KEY)
     arabic_name = tables.Column(verbose_name="Arabic", orderable=False)
     acronym = tables.Column(orderable=False)
     kind = tables.Column(order_by=("kind",))
@@ -40,7 +40,7 @@ class GroupTable(KBTable):
 
 
 class BrandTable(KBTable):
-    name = tables.Column(order_by=("name",))
+    name = tables.Column(order_by=("name",), attrs=KEY)
     arabic_name = tables.Column(verbose_name="Arabic", orderable=False)
     acronym = tables.Column(orderable=False)
     launched = tables.Column(order_by=("launched",))

@@ -78,6 +78,14 @@ class KBTable(tables.Table):
         return mark_safe("\n".join(rows))
 
 
+# The column that names the row (a title, a name): kept in view when a narrow screen scrolls the
+# table sideways (kb.css), and given room enough to read in a few lines on a laptop.
+KEY = {"th": {"class": "key"}, "td": {"class": "key"}}
+# A column of short values (a code, a figure, one word): as narrow as they are, leaving the room
+# to the columns of names.
+NARROW = {"th": {"class": "narrow"}, "td": {"class": "narrow"}}
+
+
 def cell_function(table, bound_column):
     """A function of a record giving its cell's <td> attributes and content, with what is the
     same in every row worked out once (None for a column it cannot render so: django-tables2's

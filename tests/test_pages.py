@@ -184,11 +184,11 @@ def test_a_superseded_claim_is_marked_and_links_to_the_claim_that_replaced_it(cl
     old = claim_item(page, waritheen)
     assert 'class="claim status-superseded"' in old
     assert "superseded by a later claim" in text(old)
-    assert f'Superseded by <a href="#claim-{brand.pk}">' in old
+    assert f'Superseded by <a href="#claim-{brand.pk}">claim #{brand.pk}</a>' in old
     assert "taken down in deference to the superseding IRI-brand claim" in text(old)
     new = claim_item(page, brand)
     assert 'class="claim status-current"' in new
-    assert f'Replaces <a href="#claim-{waritheen.pk}">the earlier claim</a>' in new
+    assert f'Replaces <a href="#claim-{waritheen.pk}">claim #{waritheen.pk}</a>' in new
     assert "Superseded" not in new
 
 
@@ -241,7 +241,7 @@ def test_incident_attributions_say_who_made_them_and_that_confidence_is_not_stat
     assert len(attributions) == 3
     for claim in attributions:
         item = text(claim_item(section, claim))
-        who = f"{claim.claimant_display} blamed by United States {claim.attributed_by_detail}"
+        who = f"{claim.claimant_display} blamed by United States — {claim.attributed_by_detail}"
         assert who in item
         assert "(confidence not stated)" in item
     kh = claim_item(section, attributions.get(group__slug="kataib-hezbollah"))
@@ -255,7 +255,8 @@ def test_incident_page_lists_a_denial_in_the_claims_timeline(client):
     page = client.get(f"/incidents/{TOWER_22}/").text
     timeline = between(page, '<ol class="timeline">', "</ol>")
     item = claim_item(timeline, denial)
-    assert text(item).startswith("date unknown Denial of responsibility by Iran current")
+    head = f"#{denial.pk} date unknown Denial of responsibility by Iran current"
+    assert text(item).startswith(head)
     assert '<a href="/groups/iran/" dir="auto">Iran</a>' in item
     assert "Iran denied involvement" in text(item)
 
@@ -293,7 +294,7 @@ def test_list_tables_show_week_precision_as_the_week_to_a_date(client):
     assert week.code == "2024-01-24-conoco-rockets"
     response = client.get("/incidents/", {"per_page": 100})
     row = table_row(response.text, f"/incidents/{week.code}/")
-    assert '<td ><span class="nowrap">week to 24 Jan 2024</span></td>' in row
+    assert '<td >week to <span class="nowrap">24 Jan 2024</span></td>' in row
     assert "Rocket attack on the US base at the Conoco gas field" in row
     day_row = table_row(response.text, f"/incidents/{TOWER_22}/")
     assert '<td ><span class="nowrap">28 Jan 2024</span></td>' in day_row
@@ -327,7 +328,7 @@ def test_group_page_lists_affiliations_with_status_confidence_and_sources(client
     page = client.get("/groups/kataib-hezbollah/").text
     table = between(page, "<h2>Affiliations with brands</h2>", "</table>")
     found = re.findall(
-        r'<td><a href="([^"]+)" dir="auto">([^<]+)</a></td>\s*'
+        r'<td class="key"><a href="([^"]+)" dir="auto">([^<]+)</a></td>\s*'
         r'<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*<td dir="auto">([^<]*)</td>',
         table,
     )
@@ -408,7 +409,8 @@ def test_group_page_brands_checkbox_adds_incidents_claimed_under_its_brands(clie
 def member_rows(page):
     table = between(page, "<h2>Member groups, surest first</h2>", "</table>")
     found = re.findall(
-        r'<td><a href="[^"]+" dir="auto">([^<]+)</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*'
+        r'<td class="key"><a href="[^"]+" dir="auto">([^<]+)</a></td>\s*'
+        r"<td>([^<]*)</td>\s*<td>([^<]*)</td>\s*"
         r'<td dir="auto">([^<]*)</td>',
         table,
     )

@@ -62,19 +62,35 @@
     return list;
   }
 
+  // Axis ticks at round numbers (a step of 1, 2 or 5 times a power of ten) from 0 to at least
+  // `max`, at most five of them: 0/5/10/15/20 rather than 0/9/17.
+  function roundTicks(max) {
+    var step = 1;
+    for (var power = 1; ; power *= 10) {
+      var found = [1, 2, 5].map(function (m) { return m * power; })
+        .filter(function (s) { return Math.ceil(max / s) <= 4; })[0];
+      if (found) { step = found; break; }
+    }
+    var ticks = [];
+    for (var tick = 0; tick < max + step; tick += step) ticks.push(tick);
+    if (ticks.length < 2) ticks.push(step);
+    return ticks;
+  }
+
   function drawTimeline(data) {
     var box = section.querySelector("#timeline-chart");
     if (!data.buckets.length) return;
     section.querySelector(".chart-panel").hidden = false;
     var width = Math.max(box.clientWidth || 640, 320), height = 230;
     var left = 36, right = 8, top = 10, bottom = 42;
-    var max = Math.max.apply(null, data.buckets.map(function (b) { return b.total; }));
+    var ticks = roundTicks(Math.max.apply(null, data.buckets.map(function (b) { return b.total; })));
+    var max = ticks[ticks.length - 1];
     var scale = (height - top - bottom) / max;
     var slot = (width - left - right) / data.buckets.length;
     var barWidth = Math.max(2, slot * 0.8);
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "timeline-svg",
                              "data-total": data.total, focusable: "false" });
-    [0, Math.ceil(max / 2), max].forEach(function (tick) {
+    ticks.forEach(function (tick) {
       var y = height - bottom - tick * scale;
       chart.appendChild(svg("line", { x1: left - 4, x2: width - right, y1: y, y2: y, class: "grid" }));
       chart.appendChild(svg("text", { x: left - 6, y: y + 4, class: "tick", "text-anchor": "end" }, tick));
