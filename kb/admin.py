@@ -7,6 +7,7 @@
 - Dates typed with their precision ("2023-10" for a month), checked against the chosen precision.
 - Text typed in any script: inputs are `dir="auto"`, so Arabic is entered right to left.
 - Deletion (publishers only) one record at a time, with a required reason kept in the history.
+- List filters that offer only the values in use (countries by name), not every possible one.
 """
 
 import datetime
@@ -15,14 +16,16 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from changes import recorder
@@ -43,7 +46,11 @@ class PartialDate(datetime.date):
 class PrecisionDateField(forms.Field):
     """A date typed as YYYY-MM-DD, YYYY-MM or YYYY; the form checks it against its precision."""
 
-    widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "size": 12})
+    HINT = "YYYY-MM-DD, YYYY-MM or YYYY"
+    # As wide as its hint, so that the hint reads whole in the empty box.
+    widget = forms.TextInput(
+        attrs={"placeholder": HINT, "size": len(HINT) + 1, "class": "precision-date"}
+    )
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "YYYY-MM-DD, or YYYY-MM for a month, YYYY for a year.")
@@ -79,6 +86,28 @@ class PrecisionDateField(forms.Field):
             ) from None
         value.given = "day" if day else "month" if month else "year"
         return value
+
+
+class DayInput(forms.DateInput):
+    """A plain date (an end date, an access date) typed like a precision date, in a box of the
+    same look: no calendar pop-up with another format."""
+
+    HINT = "YYYY-MM-DD"
+
+    def __init__(self, attrs=None):
+        size = len(PrecisionDateField.HINT) + 1  # the same box as a precision date's
+        attrs = {"placeholder": self.HINT, "size": size, **(attrs or {}), "class": "precision-date"}
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def as_day_field(field: forms.DateField):
+    """A date field typed as YYYY-MM-DD in a DayInput, with an error that says so."""
+    field.widget = DayInput()
+    field.input_formats = ["%Y-%m-%d"]
+    field.error_messages = {
+        **field.error_messages,
+        "invalid": "Enter a day as YYYY-MM-DD (for the end of a month, its last day).",
+    }
 
 
 def as_typed(value) -> str:
@@ -187,6 +216,8 @@ class CuratedFormMixin:
             if isinstance(value, datetime.date) and precision:
                 self.initial[name] = typed_as(value, precision)
         for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                as_day_field(field)
             if isinstance(field.widget, (forms.TextInput, forms.Textarea)):
                 field.widget.attrs.setdefault("dir", "auto")
 
@@ -306,6 +337,74 @@ class DeletionReasonForm(forms.Form):
     )
 
 
+# --- List filters --------------------------------------------------------------------------------
+
+
+class InUseChoicesFilter(admin.ChoicesFieldListFilter):
+    """A choice field's filter listing only the values the records hold (in the choices' order),
+    not every value the field allows."""
+
+    by_name = False  # list the values by their label (countries), not in the choices' order
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        used = set(
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+        self.in_use = [(value, label) for value, label in field.flatchoices if value in used]
+        if self.by_name:
+            self.in_use.sort(key=lambda choice: str(choice[1]).casefold())
+
+    def has_output(self):
+        return bool(self.in_use)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{i}__c": models.Count(pk_attname, filter=models.Q((self.lookup_kwarg, value)))
+            for i, (value, _label) in enumerate(self.in_use)
+        }
+
+    def choices(self, changelist):
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        yield {
+            "selected": self.lookup_val is None,
+            "query_string": changelist.get_query_string(
+                remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]
+            ),
+            "display": gettext("All"),
+        }
+        for i, (value, label) in enumerate(self.in_use):
+            yield {
+                "selected": self.lookup_val is not None and str(value) in self.lookup_val,
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg: value}, [self.lookup_kwarg_isnull]
+                ),
+                "display": f"{label} ({counts[f'{i}__c']})" if counts else label,
+            }
+
+
+class CountryFilter(InUseChoicesFilter):
+    """The countries the records are in, by name: not 249 ISO codes."""
+
+    by_name = True
+
+
+def values_in_use(model, spec):
+    """A list filter that offers only the values in use: `spec` (a field path) with the filter
+    for its kind of field; anything else (a filter class, a pair) as given."""
+    if not isinstance(spec, str):
+        return spec
+    field = get_fields_from_path(model, spec)[-1]
+    if field.is_relation and (field.many_to_one or field.one_to_one):
+        return (spec, admin.RelatedOnlyFieldListFilter)
+    if field.choices:
+        return (spec, CountryFilter if field.name == "country" else InUseChoicesFilter)
+    return spec
+
+
 class CuratedAdmin(SimpleHistoryAdmin):
     """Admin for a curated model: reasons with each change, inlines included; no lost updates;
     deletion with a reason."""
@@ -318,6 +417,9 @@ class CuratedAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.editor = request.user  # the rules depend on the role
         return form
+
+    def get_list_filter(self, request):
+        return [values_in_use(self.model, spec) for spec in super().get_list_filter(request)]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -506,7 +608,7 @@ class PublishableAdmin(CuratedAdmin):
         return [*super().get_list_display(request), "status"]
 
     def get_list_filter(self, request):
-        return ["status", *super().get_list_filter(request)]
+        return [values_in_use(self.model, "status"), *super().get_list_filter(request)]
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
