@@ -26,6 +26,7 @@ from kb.admin import (
     CuratedInlineForm,
     CuratedInlineMixin,
     PublishableAdmin,
+    UnlabelledHiddenInput,
     action_page,
     citation_inline,
     draft_refusal,
@@ -53,7 +54,7 @@ class IncidentForm(ChangeReasonForm):
     not_a_duplicate = forms.BooleanField(
         label="This is a different incident",
         required=False,
-        widget=forms.HiddenInput,
+        widget=UnlabelledHiddenInput,
         help_text="Tick after checking the incidents listed above.",
     )
 

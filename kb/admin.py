@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -41,6 +42,24 @@ class PartialDate(datetime.date):
     'day'); the missing parts are 1."""
 
     given: str
+
+
+class UnlabelledHiddenInput(forms.HiddenInput):
+    """A hidden input that no <label> points to: the admin's fieldsets give every field a label,
+    and a label for a hidden input is invalid HTML (its row is hidden anyway)."""
+
+    def id_for_label(self, id_):
+        return ""
+
+
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose empty choice says so (an empty <option> is invalid HTML); the
+    search box is named by the field's label (static/js/admin-labels.js)."""
+
+    EMPTY = "(none)"
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        return super().create_option(name, value, label or self.EMPTY, *args, **kwargs)
 
 
 class PrecisionDateField(forms.Field):
@@ -260,7 +279,7 @@ class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
         "Required when editing.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,7 +294,7 @@ class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
 
 
 class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, versions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,6 +321,16 @@ class VersionedInlineFormSet(forms.BaseInlineFormSet):
             kwargs["versions"] = self.versions
         return kwargs
 
+    label_each_field = False  # a tabular inline's rows: their labels are the column headers
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.label_each_field:
+            # A control in a table row is named by its column: say so to assistive technology.
+            for field in form.fields.values():
+                if not field.widget.is_hidden:
+                    field.widget.attrs["aria-label"] = str(field.label or "").capitalize()
+
     @cached_property
     def versions(self) -> dict:
         pks = [obj.pk for obj in self.get_queryset()]
@@ -321,7 +350,12 @@ class CuratedInlineMixin:
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.editor = formset.form.editor = request.user  # the rules depend on the role
+        formset.label_each_field = isinstance(self, admin.TabularInline)
         return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -418,8 +452,15 @@ class CuratedAdmin(SimpleHistoryAdmin):
         form.editor = request.user  # the rules depend on the role
         return form
 
+    class Media:
+        js = ["js/admin-labels.js"]
+
     def get_list_filter(self, request):
         return [values_in_use(self.model, spec) for spec in super().get_list_filter(request)]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -470,6 +511,16 @@ class CuratedAdmin(SimpleHistoryAdmin):
                 super().delete_model(request, obj)
         finally:
             recorder.deletion_reason.reset(token)
+
+
+def named_autocomplete(model_admin, db_field, request, kwargs) -> dict:
+    """formfield_for_foreignkey()'s arguments, with a NamedAutocompleteSelect where the admin
+    would use an AutocompleteSelect."""
+    if "widget" not in kwargs and db_field.name in model_admin.get_autocomplete_fields(request):
+        kwargs["widget"] = NamedAutocompleteSelect(
+            db_field, model_admin.admin_site, using=kwargs.get("using")
+        )
+    return kwargs
 
 
 def flatten(fields):
@@ -547,7 +598,7 @@ class ActionForm(CuratedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "dir": "auto"}),
         help_text="Recorded in the history with your name, and shown in the changes feed.",
     )
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, record, reason_required=True, **kwargs):
         super().__init__(*args, **kwargs)
