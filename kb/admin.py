@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from changes import recorder
+from kb.cache import cached
 from kb.dates import DatePrecision
 from kb.roles import can_publish
 from kb.visibility import PublicationStatus, drafts_used, publish
@@ -328,8 +329,10 @@ class VersionedInlineFormSet(forms.BaseInlineFormSet):
         if self.label_each_field:
             # A control in a table row is named by its column: say so to assistive technology.
             for field in form.fields.values():
-                if not field.widget.is_hidden:
-                    field.widget.attrs["aria-label"] = str(field.label or "").capitalize()
+                # The select inside a related-object wrapper (its own attrs are not the select's).
+                widget = getattr(field.widget, "widget", field.widget)
+                if not widget.is_hidden:
+                    widget.attrs["aria-label"] = str(field.label or "").capitalize()
 
     @cached_property
     def versions(self) -> dict:
@@ -382,12 +385,7 @@ class InUseChoicesFilter(admin.ChoicesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        used = set(
-            model_admin.get_queryset(request)
-            .order_by()
-            .values_list(field_path, flat=True)
-            .distinct()
-        )
+        used = set(values_used(model_admin, request, field_path))
         self.in_use = [(value, label) for value, label in field.flatchoices if value in used]
         if self.by_name:
             self.in_use.sort(key=lambda choice: str(choice[1]).casefold())
@@ -420,6 +418,29 @@ class InUseChoicesFilter(admin.ChoicesFieldListFilter):
             }
 
 
+class InUseRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """A foreign key's filter listing only the records some row points to."""
+
+    def field_choices(self, field, request, model_admin):
+        used = [pk for pk in values_used(model_admin, request, f"{self.field_path}__pk") if pk]
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"pk__in": used}, ordering=ordering
+        )
+
+
+def values_used(model_admin, request, field_path) -> list:
+    """The distinct values of the field path in the admin's rows: read once per state of the
+    data (kb.cache), not on every page of the list (a scan of the table at scale)."""
+    model = model_admin.model._meta.label
+
+    def distinct():
+        rows = model_admin.get_queryset(request).order_by().values_list(field_path, flat=True)
+        return list(rows.distinct())
+
+    return cached("admin-values-used", (model, field_path), request, distinct)
+
+
 class CountryFilter(InUseChoicesFilter):
     """The countries the records are in, by name: not 249 ISO codes."""
 
@@ -433,7 +454,7 @@ def values_in_use(model, spec):
         return spec
     field = get_fields_from_path(model, spec)[-1]
     if field.is_relation and (field.many_to_one or field.one_to_one):
-        return (spec, admin.RelatedOnlyFieldListFilter)
+        return (spec, InUseRelatedFilter)
     if field.choices:
         return (spec, CountryFilter if field.name == "country" else InUseChoicesFilter)
     return spec

@@ -3,6 +3,7 @@ values in use, one way of typing dates, a breadcrumb that says where the editor 
 and, on the public pages, Edit / Correct / Publish links for the staff allowed to use them, while
 anonymous readers get none and pages they can still cache."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,37 @@ def test_a_page_read_by_staff_is_never_kept_by_a_shared_cache(editor_client, pag
     url, _ = public_pages()[page]
     response = editor_client.get(url)
     assert "private" in response.headers.get("Cache-Control", "")
+
+
+# --- Accessibility and valid HTML of the forms ---------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["incident", "claim", "correction", "incident-add", "claim-add"])
+def test_the_forms_give_no_label_to_a_hidden_input_and_no_empty_option(editor_client, form):
+    incident = Incident.objects.get(code=TOWER_22)
+    claim = incident.claims.filter(status=ClaimStatus.CURRENT).first()
+    url = {
+        "incident": admin_url(Incident, "change", incident.pk),
+        "claim": admin_url(Claim, "change", claim.pk),
+        "correction": reverse("admin:claims_claim_correct", args=[claim.pk]),
+        "incident-add": admin_url(Incident, "add"),
+        "claim-add": admin_url(Claim, "add"),
+    }[form]
+    html = editor_client.get(url).text
+    hidden = set(re.findall(r'<input type="hidden"[^>]*\bid="([^"]+)"', html))
+    assert hidden, "the forms carry hidden inputs (versions)"
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+    assert not hidden & labelled
+    assert not re.search(r"<option[^>]*></option>", html)
+
+
+def test_every_control_in_a_citation_row_is_named_by_its_column(editor_client):
+    incident = Incident.objects.get(code=TOWER_22)
+    html = editor_client.get(admin_url(Incident, "change", incident.pk)).text
+    for column in ["Source", "Quote", "Locator", "Credibility"]:
+        control = re.search(
+            rf'<(?:input|select|textarea)[^>]*name="citations-0-{column.lower()}"[^>]*>', html
+        )
+        assert control and f'aria-label="{column}"' in control.group(0), column
+    header_cells = re.findall(r"<th[^>]*>(.*?)</th>", html, flags=re.S)
+    assert all(cell.strip() for cell in header_cells)
