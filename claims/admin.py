@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -376,7 +377,7 @@ class ClaimAdmin(CuratedAdmin):
     form = ClaimForm
     change_form_template = "admin/claims/claim/change_form.html"
     # Claims of one incident differ by number, kind, claimant, date and status: all shown, the
-    # incident's in the order they were made (the number breaks ties).
+    # incident's in the order they were made, undated ones last (the number breaks ties).
     list_display = [
         "number",
         "kind",
@@ -388,7 +389,7 @@ class ClaimAdmin(CuratedAdmin):
     ]
     list_display_links = ["number"]
     list_filter = ["kind", "status", "medium", "brand", "group", "confidence"]
-    ordering = ["-incident__date", "incident__code", "date", "pk"]
+    ordering = ["-incident__date", "incident__code", F("date").asc(nulls_last=True), "pk"]
     list_select_related = ["incident", "group", "brand"]
     search_fields = [
         "incident__code",
