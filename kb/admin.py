@@ -54,13 +54,23 @@ class UnlabelledHiddenInput(forms.HiddenInput):
 
 
 class NamedAutocompleteSelect(AutocompleteSelect):
-    """An autocomplete whose empty choice says so (an empty <option> is invalid HTML); the
-    search box is named by the field's label (static/js/admin-labels.js)."""
+    """An autocomplete whose empty choice says so (an empty <option> is invalid HTML), and a
+    required one with an empty-valued first option; the search box is named by the field's label
+    (static/js/admin-labels.js)."""
 
     EMPTY = "(none)"
+    PLACEHOLDER = "(choose one)"
 
     def create_option(self, name, value, label, *args, **kwargs):
         return super().create_option(name, value, label or self.EMPTY, *args, **kwargs)
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        if self.is_required and not self.allow_multiple_selected:
+            # A required select starts with an empty-valued placeholder option (valid HTML).
+            placeholder = self.create_option(name, "", self.PLACEHOLDER, False, 0)
+            groups.insert(0, (None, [placeholder], 0))
+        return groups
 
 
 class PrecisionDateField(forms.Field):

@@ -7,6 +7,7 @@ autocomplete box has a name. Screenshots of the two lists and the incident form 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from claims.models import Incident
@@ -18,16 +19,27 @@ pytestmark = pytest.mark.django_db
 WIDTHS = [1280, 390]
 
 
+@pytest.fixture(scope="module")
+def publisher_session(django_db_setup, django_db_blocker):
+    """A publisher's session cookie, committed outside the tests' transactions: the live server
+    reads the database on a connection of its own on PostgreSQL."""
+    with django_db_blocker.unblock():
+        user = get_user_model().objects.create_user("browsing-publisher", is_staff=True)
+        user.groups.add(AuthGroup.objects.get(name=PUBLISHERS))
+        client = Client()
+        client.force_login(user)
+        session = client.cookies["sessionid"].value
+    yield session
+    with django_db_blocker.unblock():
+        Session.objects.filter(session_key=session).delete()
+        user.delete()
+
+
 @pytest.fixture
-def staff_page(browser, live_url):  # noqa: F811 (the fixtures imported above)
+def staff_page(browser, live_url, publisher_session):  # noqa: F811 (the fixtures imported above)
     """A page at 1280 x 800 signed in as a publisher, failing the test on a script error."""
-    user = get_user_model().objects.create_user("browsing-publisher", is_staff=True)
-    user.groups.add(AuthGroup.objects.get(name=PUBLISHERS))
-    client = Client()
-    client.force_login(user)
-    session = client.cookies["sessionid"].value
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
-    context.add_cookies([{"name": "sessionid", "value": session, "url": live_url}])
+    context.add_cookies([{"name": "sessionid", "value": publisher_session, "url": live_url}])
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -314,6 +314,11 @@ def test_the_forms_give_no_label_to_a_hidden_input_and_no_empty_option(editor_cl
     labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
     assert not hidden & labelled
     assert not re.search(r"<option[^>]*></option>", html)
+    # A required select (the claim's incident) starts with an empty-valued placeholder option.
+    required = re.findall(r"<select[^>]*\brequired\b[^>]*>\s*<option[^>]*>", html)
+    assert required or form != "claim-add"
+    for select in required:
+        assert re.search(r'<option value=""', select), select
 
 
 def test_every_control_in_a_citation_row_is_named_by_its_column(editor_client):
