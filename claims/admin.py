@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -26,6 +27,7 @@ from kb.admin import (
     CuratedInlineForm,
     CuratedInlineMixin,
     PublishableAdmin,
+    UnlabelledHiddenInput,
     action_page,
     citation_inline,
     draft_refusal,
@@ -53,7 +55,7 @@ class IncidentForm(ChangeReasonForm):
     not_a_duplicate = forms.BooleanField(
         label="This is a different incident",
         required=False,
-        widget=forms.HiddenInput,
+        widget=UnlabelledHiddenInput,
         help_text="Tick after checking the incidents listed above.",
     )
 
@@ -218,18 +220,17 @@ def claim_lineage(claim):
 class IncidentAdmin(PublishableAdmin):
     form = IncidentForm
     change_form_template = "admin/claims/incident/change_form.html"
+    # What an editor tells incidents apart by, narrow enough to fit beside the filters at 1280 px.
     list_display = [
-        "code",
+        "incident",
         "date_display",
-        "title",
-        "country",
-        "location",
+        "where",
         "weapon",
         "confirmation",
         "status",
     ]
+    list_display_links = ["incident"]
     list_filter = [
-        "status",
         "country",
         "date_precision",
         "weapon",
@@ -295,12 +296,19 @@ class IncidentAdmin(PublishableAdmin):
     def get_list_display(self, request):
         return self.list_display
 
-    def get_list_filter(self, request):
-        return self.list_filter
+    @admin.display(description="incident", ordering="title")
+    def incident(self, obj):
+        return format_html('{}<br><small class="code">{}</small>', obj.title, obj.code)
 
     @admin.display(description="date", ordering="date")
     def date_display(self, obj):
         return obj.date_display
+
+    @admin.display(description="place", ordering="location__name")
+    def where(self, obj):
+        where = obj.location.name if obj.location_id else (obj.place or obj.admin1)
+        country = obj.get_country_display()
+        return f"{where}, {country}" if where else country
 
     def publication_problems(self, obj):
         return obj.publication_problems()
@@ -368,8 +376,20 @@ class ClaimCitationInline(CitationInline):
 class ClaimAdmin(CuratedAdmin):
     form = ClaimForm
     change_form_template = "admin/claims/claim/change_form.html"
-    list_display = ["incident", "kind", "claimant", "date_display", "medium", "status"]
-    list_filter = ["kind", "status", "medium", "brand", "confidence"]
+    # Claims of one incident differ by number, kind, claimant, date and status: all shown, the
+    # incident's in the order they were made, undated ones last (the number breaks ties).
+    list_display = [
+        "number",
+        "kind",
+        "claimant",
+        "date_display",
+        "status",
+        "medium",
+        "incident_code",
+    ]
+    list_display_links = ["number"]
+    list_filter = ["kind", "status", "medium", "brand", "group", "confidence"]
+    ordering = ["-incident__date", "incident__code", F("date").asc(nulls_last=True), "pk"]
     list_select_related = ["incident", "group", "brand"]
     search_fields = [
         "incident__code",
@@ -406,9 +426,22 @@ class ClaimAdmin(CuratedAdmin):
         (None, {"fields": ["change_reason"]}),
     ]
 
+    @admin.display(description="claim", ordering="pk")
+    def number(self, obj):
+        return f"#{obj.pk}"
+
     @admin.display(description="claimant")
     def claimant(self, obj):
         return obj.claimant_display
+
+    @admin.display(description="incident", ordering="incident__code")
+    def incident_code(self, obj):
+        return format_html(
+            '<span title="{}">{}</span><br><small>{}</small>',
+            obj.incident.title,
+            obj.incident.date_display,
+            obj.incident.code,
+        )
 
     @admin.display(description="date", ordering="date")
     def date_display(self, obj):
@@ -550,6 +583,7 @@ class ClaimAdmin(CuratedAdmin):
                 "title": f"Correct claim #{claim.pk}",
                 "subtitle": str(claim),
                 "correcting": claim,
+                "show_save_and_add_another": False,
             },
         )
 

@@ -7,6 +7,7 @@
 - Dates typed with their precision ("2023-10" for a month), checked against the chosen precision.
 - Text typed in any script: inputs are `dir="auto"`, so Arabic is entered right to left.
 - Deletion (publishers only) one record at a time, with a required reason kept in the history.
+- List filters that offer only the values in use (countries by name), not every possible one.
 """
 
 import datetime
@@ -15,17 +16,21 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from changes import recorder
+from kb.cache import cached
 from kb.dates import DatePrecision
 from kb.roles import can_publish
 from kb.visibility import PublicationStatus, drafts_used, publish
@@ -40,10 +45,42 @@ class PartialDate(datetime.date):
     given: str
 
 
+class UnlabelledHiddenInput(forms.HiddenInput):
+    """A hidden input that no <label> points to: the admin's fieldsets give every field a label,
+    and a label for a hidden input is invalid HTML (its row is hidden anyway)."""
+
+    def id_for_label(self, id_):
+        return ""
+
+
+class NamedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose empty choice says so (an empty <option> is invalid HTML), and a
+    required one with an empty-valued first option; the search box is named by the field's label
+    (static/js/admin-labels.js)."""
+
+    EMPTY = "(none)"
+    PLACEHOLDER = "(choose one)"
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        return super().create_option(name, value, label or self.EMPTY, *args, **kwargs)
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        if self.is_required and not self.allow_multiple_selected:
+            # A required select starts with an empty-valued placeholder option (valid HTML).
+            placeholder = self.create_option(name, "", self.PLACEHOLDER, False, 0)
+            groups.insert(0, (None, [placeholder], 0))
+        return groups
+
+
 class PrecisionDateField(forms.Field):
     """A date typed as YYYY-MM-DD, YYYY-MM or YYYY; the form checks it against its precision."""
 
-    widget = forms.TextInput(attrs={"placeholder": "YYYY-MM-DD, YYYY-MM or YYYY", "size": 12})
+    HINT = "YYYY-MM-DD, YYYY-MM or YYYY"
+    # As wide as its hint, so that the hint reads whole in the empty box.
+    widget = forms.TextInput(
+        attrs={"placeholder": HINT, "size": len(HINT) + 1, "class": "precision-date"}
+    )
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "YYYY-MM-DD, or YYYY-MM for a month, YYYY for a year.")
@@ -79,6 +116,28 @@ class PrecisionDateField(forms.Field):
             ) from None
         value.given = "day" if day else "month" if month else "year"
         return value
+
+
+class DayInput(forms.DateInput):
+    """A plain date (an end date, an access date) typed like a precision date, in a box of the
+    same look: no calendar pop-up with another format."""
+
+    HINT = "YYYY-MM-DD"
+
+    def __init__(self, attrs=None):
+        size = len(PrecisionDateField.HINT) + 1  # the same box as a precision date's
+        attrs = {"placeholder": self.HINT, "size": size, **(attrs or {}), "class": "precision-date"}
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def as_day_field(field: forms.DateField):
+    """A date field typed as YYYY-MM-DD in a DayInput, with an error that says so."""
+    field.widget = DayInput()
+    field.input_formats = ["%Y-%m-%d"]
+    field.error_messages = {
+        **field.error_messages,
+        "invalid": "Enter a day as YYYY-MM-DD (for the end of a month, its last day).",
+    }
 
 
 def as_typed(value) -> str:
@@ -187,6 +246,8 @@ class CuratedFormMixin:
             if isinstance(value, datetime.date) and precision:
                 self.initial[name] = typed_as(value, precision)
         for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                as_day_field(field)
             if isinstance(field.widget, (forms.TextInput, forms.Textarea)):
                 field.widget.attrs.setdefault("dir", "auto")
 
@@ -229,7 +290,7 @@ class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
         "Required when editing.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -244,7 +305,7 @@ class ChangeReasonForm(CuratedFormMixin, forms.ModelForm):
 
 
 class CuratedInlineForm(CuratedFormMixin, forms.ModelForm):
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, versions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -271,6 +332,18 @@ class VersionedInlineFormSet(forms.BaseInlineFormSet):
             kwargs["versions"] = self.versions
         return kwargs
 
+    label_each_field = False  # a tabular inline's rows: their labels are the column headers
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.label_each_field:
+            # A control in a table row is named by its column: say so to assistive technology.
+            for field in form.fields.values():
+                # The select inside a related-object wrapper (its own attrs are not the select's).
+                widget = getattr(field.widget, "widget", field.widget)
+                if not widget.is_hidden:
+                    widget.attrs["aria-label"] = str(field.label or "").capitalize()
+
     @cached_property
     def versions(self) -> dict:
         pks = [obj.pk for obj in self.get_queryset()]
@@ -290,7 +363,12 @@ class CuratedInlineMixin:
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.editor = formset.form.editor = request.user  # the rules depend on the role
+        formset.label_each_field = isinstance(self, admin.TabularInline)
         return formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -306,6 +384,92 @@ class DeletionReasonForm(forms.Form):
     )
 
 
+# --- List filters --------------------------------------------------------------------------------
+
+
+class InUseChoicesFilter(admin.ChoicesFieldListFilter):
+    """A choice field's filter listing only the values the records hold (in the choices' order),
+    not every value the field allows."""
+
+    by_name = False  # list the values by their label (countries), not in the choices' order
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        used = set(values_used(model_admin, request, field_path))
+        self.in_use = [(value, label) for value, label in field.flatchoices if value in used]
+        if self.by_name:
+            self.in_use.sort(key=lambda choice: str(choice[1]).casefold())
+
+    def has_output(self):
+        return bool(self.in_use)
+
+    def get_facet_counts(self, pk_attname, filtered_qs):
+        return {
+            f"{i}__c": models.Count(pk_attname, filter=models.Q((self.lookup_kwarg, value)))
+            for i, (value, _label) in enumerate(self.in_use)
+        }
+
+    def choices(self, changelist):
+        counts = self.get_facet_queryset(changelist) if changelist.add_facets else None
+        yield {
+            "selected": self.lookup_val is None,
+            "query_string": changelist.get_query_string(
+                remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]
+            ),
+            "display": gettext("All"),
+        }
+        for i, (value, label) in enumerate(self.in_use):
+            yield {
+                "selected": self.lookup_val is not None and str(value) in self.lookup_val,
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg: value}, [self.lookup_kwarg_isnull]
+                ),
+                "display": f"{label} ({counts[f'{i}__c']})" if counts else label,
+            }
+
+
+class InUseRelatedFilter(admin.RelatedOnlyFieldListFilter):
+    """A foreign key's filter listing only the records some row points to."""
+
+    def field_choices(self, field, request, model_admin):
+        used = [pk for pk in values_used(model_admin, request, f"{self.field_path}__pk") if pk]
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"pk__in": used}, ordering=ordering
+        )
+
+
+def values_used(model_admin, request, field_path) -> list:
+    """The distinct values of the field path in the admin's rows: read once per state of the
+    data (kb.cache), not on every page of the list (a scan of the table at scale)."""
+    model = model_admin.model._meta.label
+
+    def distinct():
+        rows = model_admin.get_queryset(request).order_by().values_list(field_path, flat=True)
+        return list(rows.distinct())
+
+    return cached("admin-values-used", (model, field_path), request, distinct)
+
+
+class CountryFilter(InUseChoicesFilter):
+    """The countries the records are in, by name: not 249 ISO codes."""
+
+    by_name = True
+
+
+def values_in_use(model, spec):
+    """A list filter that offers only the values in use: `spec` (a field path) with the filter
+    for its kind of field; anything else (a filter class, a pair) as given."""
+    if not isinstance(spec, str):
+        return spec
+    field = get_fields_from_path(model, spec)[-1]
+    if field.is_relation and (field.many_to_one or field.one_to_one):
+        return (spec, InUseRelatedFilter)
+    if field.choices:
+        return (spec, CountryFilter if field.name == "country" else InUseChoicesFilter)
+    return spec
+
+
 class CuratedAdmin(SimpleHistoryAdmin):
     """Admin for a curated model: reasons with each change, inlines included; no lost updates;
     deletion with a reason."""
@@ -318,6 +482,16 @@ class CuratedAdmin(SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.editor = request.user  # the rules depend on the role
         return form
+
+    class Media:
+        js = ["js/admin-labels.js"]
+
+    def get_list_filter(self, request):
+        return [values_in_use(self.model, spec) for spec in super().get_list_filter(request)]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = named_autocomplete(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -368,6 +542,16 @@ class CuratedAdmin(SimpleHistoryAdmin):
                 super().delete_model(request, obj)
         finally:
             recorder.deletion_reason.reset(token)
+
+
+def named_autocomplete(model_admin, db_field, request, kwargs) -> dict:
+    """formfield_for_foreignkey()'s arguments, with a NamedAutocompleteSelect where the admin
+    would use an AutocompleteSelect."""
+    if "widget" not in kwargs and db_field.name in model_admin.get_autocomplete_fields(request):
+        kwargs["widget"] = NamedAutocompleteSelect(
+            db_field, model_admin.admin_site, using=kwargs.get("using")
+        )
+    return kwargs
 
 
 def flatten(fields):
@@ -445,7 +629,7 @@ class ActionForm(CuratedFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "dir": "auto"}),
         help_text="Recorded in the history with your name, and shown in the changes feed.",
     )
-    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    version = forms.CharField(required=False, widget=UnlabelledHiddenInput)
 
     def __init__(self, *args, record, reason_required=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -506,7 +690,7 @@ class PublishableAdmin(CuratedAdmin):
         return [*super().get_list_display(request), "status"]
 
     def get_list_filter(self, request):
-        return ["status", *super().get_list_filter(request)]
+        return [values_in_use(self.model, "status"), *super().get_list_filter(request)]
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
