@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.contrib.sessions.models import Session
@@ -62,7 +63,7 @@ def visitor(browser, live_url, width):
 @pytest.fixture(scope="module")
 def signed_in_editor(django_db_setup, django_db_blocker, live_url):
     """The session cookie of an editor (a staff user in the Editors group), committed so that the
-    live server sees it on PostgreSQL too, and removed after the module."""
+    live server sees it on PostgreSQL too, and removed after the module with its sign-in record."""
     with django_db_blocker.unblock():
         user = get_user_model().objects.create_user(EDITOR, is_staff=True)
         user.groups.add(AuthGroup.objects.get(name=EDITORS))
@@ -73,6 +74,7 @@ def signed_in_editor(django_db_setup, django_db_blocker, live_url):
             yield {"name": "sessionid", "value": cookie, "url": live_url}
         finally:
             Session.objects.filter(session_key=cookie).delete()
+            AccessLog.objects.filter(username=EDITOR).delete()  # django-axes' sign-in record
             user.delete()
 
 
