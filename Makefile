@@ -20,7 +20,7 @@ GENERATED ?= 0
 PG_URL ?= postgres://postgres@127.0.0.1:5432
 comma := ,
 
-.PHONY: run serve test bench bench-import chromium lint format migrate seed clean
+.PHONY: run serve test bench bench-import chromium vnu lint format migrate seed clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@python=$$(bin/find-python) || exit 1; \
@@ -46,8 +46,9 @@ serve: $(STAMP)
 	DEBUG=0 PORT=$(PORT) $(VENV)/bin/gunicorn --config gunicorn.conf.py kb.wsgi
 
 ## The whole suite: ruff (lint and format check), Django's checks, migrations in sync, pytest.
-## Chromium is checked first (and installed from Debian's packages if missing and allowed).
-test: chromium $(STAMP)
+## Chromium, Java and the Nu Html Checker are checked first (and installed if missing: see
+## bin/ensure-chromium and bin/ensure-vnu).
+test: chromium vnu $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret} $(PY) manage.py makemigrations --check --dry-run
@@ -88,6 +89,11 @@ bench-import: $(STAMP)
 chromium:
 	@bin/ensure-chromium
 
+## The Nu Html Checker for tests/test_html_validity.py: Java, and vnu.jar from package-lock.json
+## installed into node_modules/ with npm ci (see bin/ensure-vnu).
+vnu:
+	@bin/ensure-vnu
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -97,4 +103,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules
