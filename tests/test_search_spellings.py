@@ -60,7 +60,7 @@ def test_every_spelling_of_a_name_lists_the_same_rows(client, family, url):
 def test_every_spelling_of_a_name_finds_the_same_on_the_site_search(client, family):
     first, *others = FAMILIES[family]
     expected = searched(client, first)
-    assert expected["incidents"] and expected["sources"]  # so that the comparison means something
+    assert expected["incidents"]  # so that the comparison means something
     for spelling in others:
         assert searched(client, spelling) == expected, spelling
 
@@ -76,7 +76,8 @@ def test_the_families_find_incidents_their_text_names_in_another_spelling(client
     assert {"2023-10-18-harir-drone", "2023-11-17-tell-beydar-drone"} <= harir
 
 
-@pytest.mark.parametrize("url", LISTS)
+# (No source's words name Harir: PostgreSQL reads a URL as one token, not as its words.)
+@pytest.mark.parametrize("url", ["/incidents/", "/claims/", "/locations/"])
 @pytest.mark.parametrize("other", ["Hariri", "Harar"])
 def test_another_name_that_looks_alike_finds_none_of_it(client, url, other):
     harir = listed(client, url, "Harir")
