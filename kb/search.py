@@ -22,7 +22,7 @@ from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat
 
-from kb.names import SKELETON_MARK, fold, skeleton_term, words
+from kb.names import SKELETON_MARK, fold, skeleton, skeleton_term, words
 
 CONFIG = "english"
 # An actor's names searched as the query: past this many (a one-letter query designates dozens
@@ -49,6 +49,13 @@ def query_words(query: str, spellings: dict, *, document: bool) -> list[set[str]
     return found
 
 
+def is_a_name(query: str, names) -> bool:
+    """Is the query one of these names, in some spelling? Then it is searched as they are (each
+    a phrase), not as words anywhere in the text: 'Kataib Hezbollah' finds what 'كتائب حزب الله'
+    finds, not texts naming 'Kataib' somewhere and 'Hezbollah' elsewhere."""
+    return any(skeleton(name) == skeleton(query) for name in names)
+
+
 def name_phrases(names, spellings: dict) -> list[list[set[str]]]:
     """Each name as a phrase of a document's folded words, each word in any of its known folded
     spellings ('Iraqi Hezbollah' is found in '... iraqi hizballah ...', not in 'iraqi army ...
@@ -61,7 +68,7 @@ def name_phrases(names, spellings: dict) -> list[list[set[str]]]:
         for word in words(name):
             known = spellings.get(skeleton_term(word), ())
             phrase.append({word} | {spelling for spelling in known if fold(spelling) == spelling})
-        if phrase:
+        if phrase and phrase not in phrases:  # two spellings of a name: one phrase
             phrases.append(phrase)
     return phrases
 
@@ -84,8 +91,8 @@ def text_search(
     query = query.strip()
     if not query:
         return queryset
-    found = query_words(query, spellings or {}, document=False)
     names = sorted(names) if len(names) <= MOST_NAMES else []
+    found = [] if is_a_name(query, names) else query_words(query, spellings or {}, document=False)
     if uses_postgres(queryset):
         vector = SearchVector(*fields, config=CONFIG)
 
@@ -162,8 +169,8 @@ def document_search(queryset: QuerySet, query: str, tokens: list[str], names=(),
     if not query:
         return queryset
     spellings = spellings or {}
-    found = query_words(query, spellings, document=True)
     phrases = name_phrases(names, spellings)
+    found = [] if is_a_name(query, names) else query_words(query, spellings, document=True)
     if uses_postgres(queryset):
 
         def either(terms):
