@@ -38,13 +38,17 @@ def uses_postgres(queryset: QuerySet) -> bool:
 
 def query_words(query: str, spellings: dict, *, document: bool) -> list[set[str]]:
     """The query's words, each as the terms any of which matches it: the folded word, and for a
-    word of an actor's name, its skeleton term (a document) or its known spellings (other
-    text)."""
+    word of an actor's name, its known spellings (other text) or, in a document, its skeleton
+    term when the names spell it in more than one way."""
     found = []
     for word in words(query):
         terms, term = {word}, skeleton_term(word)
-        if term in spellings:
-            terms |= {term} if document else spellings[term]
+        if term in spellings and not document:
+            terms |= spellings[term]
+        elif term in spellings and len({fold(known) for known in spellings[term]}) > 1:
+            # A word the names spell in more ways than one (Hezbollah, Hizballah): any spelling.
+            # Not one they spell one way ('Flood', whose skeleton is also that of 'field').
+            terms.add(term)
         found.append(terms)
     return found
 

@@ -3,11 +3,13 @@ claim, location and source lists and on the site search does not depend on the t
 diacritics, article, apostrophes or script of an actor's or a place's name; and a spelling of
 another name finds none of it."""
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
 
 from claims import derived
+from claims.models import Incident, PublicationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,28 @@ def test_a_name_of_one_group_does_not_find_text_that_only_mentions_another(clien
 
 def test_the_stored_search_texts_are_folded_and_up_to_date():
     assert derived.verify() == []
+
+
+def new_incident(code, summary):
+    return Incident.objects.create(
+        code=code,
+        title="Synthetic test incident",
+        summary=summary,
+        date=datetime.date(2024, 3, 1),
+        country="IQ",
+        status=PublicationStatus.PUBLISHED,
+    )
+
+
+def test_a_spelling_no_alias_holds_is_found_by_every_other_one(client):
+    new_incident("2024-03-01-unlisted-spelling", "Hizbollah fighters were seen near the road.")
+    for spelling in ["Hezbollah", "hizballah", "Hizbullah", "Hizbollah"]:
+        assert "2024-03-01-unlisted-spelling" in listed(client, "/incidents/", spelling), spelling
+
+
+def test_a_word_the_names_spell_one_way_is_not_matched_by_its_consonants(client):
+    # "Quds" (Quds Force) and "kids" share the consonants k-d-s; only transliterated words (that
+    # the names spell in several ways) are matched by their consonants.
+    new_incident("2024-03-01-kids", "Two kids were wounded by the blast.")
+    assert "2024-03-01-kids" in listed(client, "/incidents/", "kids")
+    assert "2024-03-01-kids" not in listed(client, "/incidents/", "Quds")
