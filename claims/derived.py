@@ -6,9 +6,12 @@ million incidents reads indexed columns instead of recomputing them from every r
   (group, brand) pairs (0: unclaimed; 2 or more: competing claims), the pair when there is one
   (`claimant_group`, `claimant_brand`), and the distinct groups among them (`claim_group_count`,
   and `claim_group` when there is one);
-- `search_text`: what the incident is found by (its text, its location's names, and a token per
-  group or brand any of its claims names, `actorg12`, `actorb3`); on PostgreSQL a trigger keeps
-  `search_vector` = to_tsvector('english', search_text), under a GIN index.
+- `search_text`: what the incident is found by: its text and its location's names, folded as
+  names are (kb.names.document_terms: no case, diacritics, apostrophes or hyphens, and the
+  skeleton of each longer word, so that any transliteration of a name finds it), and a token per
+  group or brand any of its claims names, `actorg12`, `actorb3`; on PostgreSQL a trigger keeps
+  `search_vector` = to_tsvector('english', search_text), under a GIN index. Folding is done in
+  Python only (one definition): the PostgreSQL rebuild loads the texts into a temporary table.
 
 And, on each group, brand and location, the incidents it is named in by a current claim of
 responsibility or attribution (a location: the incidents there), `published_incidents` and
@@ -23,10 +26,11 @@ what is stored with what `compute()` gives; `manage.py derived --check` and `--r
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
 from kb.dates import possible_range
+from kb.names import document_terms
 
 RESPONSIBILITY, CURRENT = "responsibility", "current"
 SUMMARY_FIELDS = [
@@ -65,15 +69,12 @@ def summary(pairs: Iterable[tuple[int | None, int | None]]) -> dict:
 
 
 def text(values: dict, location: tuple[str, str] | None, tokens: Iterable[str]) -> str:
-    """The search text, as rebuild()'s SQL writes it (concat_ws: empty fields kept, a missing
-    location or token list left out)."""
-    parts = [values[name] for name in TEXT_FIELDS]
+    """The search text: the incident's text fields and its location's names as a search document
+    keeps them (kb.names.document_terms), then its actor tokens, sorted."""
+    parts = [values[name] or "" for name in TEXT_FIELDS]
     if location is not None:
-        parts += list(location)
-    tokens = sorted(set(tokens))
-    if tokens:
-        parts.append(" ".join(tokens))
-    return " ".join(parts)
+        parts += [name or "" for name in location]
+    return " ".join(filter(None, [document_terms(" ".join(parts)), *sorted(set(tokens))]))
 
 
 def compute(incident_ids: Iterable[int]) -> dict[int, dict]:
@@ -232,14 +233,16 @@ def verify(limit: int | None = None) -> list[str]:
 
 
 def rebuild() -> None:
-    """Recompute every incident's derived fields: in three statements on PostgreSQL, chunk by
-    chunk elsewhere."""
+    """Recompute every incident's derived fields: on PostgreSQL, the dates and claimants in one
+    statement and the search texts (folded in Python) through a temporary table; chunk by chunk
+    elsewhere."""
     from claims.models import Incident
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for statement in REBUILD_SQL:
                 cursor.execute(statement)
+        store_search_texts()
     else:
         refresh(Incident.objects.values_list("pk", flat=True).iterator(chunk_size=CHUNK))
     refresh_counts(
@@ -250,8 +253,36 @@ def rebuild() -> None:
     )
 
 
-# One statement, so that each incident is rewritten (and its search vector recomputed by the
-# trigger) once.
+def store_search_texts() -> None:
+    """Recompute every incident's search text (what compute() gives), writing only those that
+    differ. On PostgreSQL the texts are copied into a temporary table, chunk by chunk, and stored
+    by one UPDATE; elsewhere, refresh()."""
+    from claims.models import Incident
+
+    ids = list(Incident.objects.order_by("pk").values_list("pk", flat=True))
+    if connection.vendor != "postgresql":
+        refresh(ids)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE incident_search_text (id bigint, search_text text) "
+            "ON COMMIT DROP"
+        )
+        for start in range(0, len(ids), CHUNK):
+            computed = compute(ids[start : start + CHUNK])
+            with cursor.copy("COPY incident_search_text (id, search_text) FROM STDIN") as copy:
+                for pk, values in computed.items():
+                    copy.write_row((pk, values["search_text"]))
+        cursor.execute("ANALYZE incident_search_text")
+        cursor.execute(
+            "UPDATE claims_incident i SET search_text = t.search_text "
+            "FROM incident_search_text t "
+            "WHERE i.id = t.id AND i.search_text IS DISTINCT FROM t.search_text"
+        )
+
+
+# One statement, so that each incident is rewritten once (its search text follows, from Python:
+# store_search_texts()).
 REBUILD_SQL = [
     """
     WITH pairs AS (
@@ -264,13 +295,6 @@ REBUILD_SQL = [
         count(DISTINCT group_id) AS gn,
         CASE WHEN count(DISTINCT group_id) = 1 THEN min(group_id) END AS gg
       FROM pairs GROUP BY incident_id
-    ), tokens AS (
-      SELECT incident_id, string_agg(token, ' ' ORDER BY token COLLATE "C") AS tokens FROM (
-        SELECT incident_id, 'actorg' || group_id AS token FROM claims_claim
-        WHERE group_id IS NOT NULL
-        UNION
-        SELECT incident_id, 'actorb' || brand_id FROM claims_claim WHERE brand_id IS NOT NULL
-      ) named GROUP BY incident_id
     )
     UPDATE claims_incident i SET
       first_day = CASE WHEN i.date_precision = 'week' THEN i.date - 6 ELSE i.date END,
@@ -279,13 +303,9 @@ REBUILD_SQL = [
         WHEN 'year' THEN make_date(extract(year FROM i.date)::int, 12, 31)
         ELSE i.date END),
       claimant_count = coalesce(s.n, 0), claimant_group_id = s.g, claimant_brand_id = s.b,
-      claim_group_count = coalesce(s.gn, 0), claim_group_id = s.gg,
-      search_text = concat_ws(' ', i.title, i.code, i.summary, i.place, i.facility,
-        i.weapon_detail, i.target_detail, l.name, l.alternate_names, t.tokens)
+      claim_group_count = coalesce(s.gn, 0), claim_group_id = s.gg
     FROM claims_incident i2
       LEFT JOIN summary s ON s.incident_id = i2.id
-      LEFT JOIN tokens t ON t.incident_id = i2.id
-      LEFT JOIN claims_location l ON l.id = i2.location_id
     WHERE i.id = i2.id
     """,
 ]

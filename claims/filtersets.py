@@ -260,7 +260,7 @@ class IncidentFilterSet(StrictFilterSet):
         actors = match_actors(query, viewer(self.request))
         tokens = [actor_token("g", pk) for pk in sorted(actors.group_ids)]
         tokens += [actor_token("b", pk) for pk in sorted(actors.brand_ids)]
-        queryset = document_search(queryset, query, tokens)
+        queryset = document_search(queryset, query, tokens, actors.names, actors.spellings)
         if sorted_by_user:
             return queryset
         return queryset.order_by(*ordering(Incident, "-search_rank", *self.default_order))
@@ -313,7 +313,14 @@ class ClaimFilterSet(StrictFilterSet):
         extra = Q(group_id__in=actors.group_ids) | Q(brand_id__in=actors.brand_ids)
         fields = ["incident__title", "claimant_as_named", "english_text", "original_text", "note"]
         fields += ["channel_detail", "attributed_by_detail", "incident__code"]
-        return text_search(queryset, value, fields, extra=extra if actors else None)
+        return text_search(
+            queryset,
+            value,
+            fields,
+            extra=extra if actors else None,
+            names=actors.names,
+            spellings=actors.spellings,
+        )
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -346,5 +353,14 @@ class LocationFilterSet(StrictFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        fields = ["name", "alternate_names", "arabic_name", "admin1", "notes"]
-        return text_search(queryset, value, fields)
+        return search_locations(queryset, value, match_actors(value, viewer(self.request)))
+
+
+LOCATION_NAME_FIELDS = ["name", "alternate_names", "arabic_name", "admin1"]
+
+
+def search_locations(queryset, query, actors, fields=(*LOCATION_NAME_FIELDS, "notes")):
+    """Locations by their names (and notes), an actor's name in any spelling (groups.search)."""
+    return text_search(
+        queryset, query, list(fields), names=actors.names, spellings=actors.spellings
+    )

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from claims import selectors
-from claims.filtersets import IncidentFilterSet
+from claims.filtersets import LOCATION_NAME_FIELDS, IncidentFilterSet, search_locations
 from claims.models import Claim
 from claims.tables import IncidentTable
 from groups.search import match_actors
@@ -20,8 +20,7 @@ from kb.cache import cached
 from kb.filters import MAX_TEXT, parameters
 from kb.ordering import ordering
 from kb.query import read_only, refusals, takes
-from kb.search import text_search
-from sources.models import SOURCE_TEXT_FIELDS
+from sources.filtersets import search_sources
 
 PER_PAGE = [25, 50, 100, 200]
 NOT_FILTERS = {"page", "per_page", "sort"}
@@ -282,14 +281,12 @@ def search(request):
             "brands": selectors.brands(request.user).filter(pk__in=actors.brand_ids),
             "incidents": IncidentTable(found.filter(pk__in=best), orderable=False),
             "incident_count": incident_count,
-            "locations": text_search(
-                selectors.locations_with_counts(request.user),
-                q,
-                ["name", "alternate_names", "arabic_name", "admin1"],
+            "locations": search_locations(
+                selectors.locations_with_counts(request.user), q, actors, LOCATION_NAME_FIELDS
             ).order_by("-search_rank", "name")[:20],
-            "sources": text_search(
-                selectors.sources(request.user), q, SOURCE_TEXT_FIELDS, prefix=False
-            ).order_by("-search_rank", "-published")[:20],
+            "sources": search_sources(selectors.sources(request.user), q, actors).order_by(
+                "-search_rank", "-published"
+            )[:20],
         }
     status = 200 if form.is_valid() else 400
     return render(request, "search.html", {"form": form, "query": q, **results}, status=status)

@@ -1,4 +1,4 @@
-from kb.filters import ChoicesFilter, SortFilter, StrictFilterSet, TextFilter
+from kb.filters import ChoicesFilter, SortFilter, StrictFilterSet, TextFilter, viewer
 from kb.search import text_search
 from sources.models import SOURCE_TEXT_FIELDS, Reliability, Source, SourceKind
 
@@ -26,4 +26,19 @@ class SourceFilterSet(StrictFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return text_search(queryset, value, SOURCE_TEXT_FIELDS, prefix=False)
+        # Sources sit below groups: the actors' names are read when a search asks for them.
+        from groups.search import match_actors
+
+        return search_sources(queryset, value, match_actors(value, viewer(self.request)))
+
+
+def search_sources(queryset, query, actors):
+    """Sources by their text, an actor's name in any spelling (groups.search.match_actors)."""
+    return text_search(
+        queryset,
+        query,
+        SOURCE_TEXT_FIELDS,
+        prefix=False,
+        names=actors.names,
+        spellings=actors.spellings,
+    )

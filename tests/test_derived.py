@@ -74,7 +74,7 @@ def test_an_incident_s_date_change_and_a_location_s_rename_refresh_what_they_tou
     location.name = "Renamed place"
     location.save()
     assert derived.verify() == []
-    assert "Renamed place" in Incident.objects.get(pk=incident.pk).search_text
+    assert "renamed place" in Incident.objects.get(pk=incident.pk).search_text  # folded
 
 
 def test_an_import_keeps_them_up_to_date():

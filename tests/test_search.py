@@ -154,9 +154,17 @@ def test_incidents_are_found_by_their_text(client):
 
 @pytest.mark.django_db
 def test_incidents_are_found_through_the_group_a_name_designates(client):
-    # No incident text contains "Hizballah": these are the incidents claimed by or blamed on KH.
+    # No incident text spells it "Hizballah": the incidents claimed by or blamed on KH, and those
+    # whose text names it in another spelling ("Kataib Hezbollah", "KH").
     response = search(client, "Kata'ib Hizballah")
-    assert found_incidents(response) == {ERBIL_CHRISTMAS, TOWER_22}
+    assert found_incidents(response) == {
+        ERBIL_CHRISTMAS,
+        TOWER_22,
+        "2023-11-22-jurf-al-sakhar-us-strikes",  # "US air strikes on Kataib Hezbollah ..."
+        "2023-12-26-shaddadi-missiles",  # "... after the US strikes on KH"
+        "2024-01-24-us-strikes-kh-three-facilities",
+        "2024-02-07-baghdad-mashtal-us-strike",
+    }
 
 
 @pytest.mark.django_db
