@@ -135,9 +135,19 @@ def naming(claims, group: Group | None = None, brand: Brand | None = None, via_b
     return claims.filter(brand=brand)
 
 
+DATES_START = "start"  # date_match=start: incidents whose first possible day is in the range
+
+
 class IncidentFilterSet(StrictFilterSet):
     date_from = ISODateFilter(label="From", method="noop", help_text="YYYY-MM-DD")
     date_to = ISODateFilter(label="To", method="noop", help_text="YYYY-MM-DD")
+    date_match = django_filters.ChoiceFilter(
+        choices=[(DATES_START, "first possible day in the range")],
+        empty_label="any possible day in the range",
+        method="noop",
+        label="Dates",
+        help_text="The timeline counts each incident on its first possible day.",
+    )
     country = ChoicesFilter(choices=COUNTRIES, label="Country")
     admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
     location = PlaceFilter()
@@ -220,10 +230,22 @@ class IncidentFilterSet(StrictFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        queryset = queryset.overlapping(data.get("date_from"), data.get("date_to"))
+        queryset = self.filter_dates(queryset, data)
         queryset = self.filter_claims(queryset, data)
         if data.get("q"):
             queryset = self.search(queryset, data["q"], sorted_by_user=bool(data.get("sort")))
+        return queryset
+
+    def filter_dates(self, queryset, data):
+        """By default, incidents that may have happened in the range; with date_match=start,
+        those whose first possible day is in it, as the timeline's bars count them."""
+        start, end = data.get("date_from"), data.get("date_to")
+        if data.get("date_match") != DATES_START:
+            return queryset.overlapping(start, end)
+        if start:
+            queryset = queryset.filter(first_day__gte=start)
+        if end:
+            queryset = queryset.filter(first_day__lte=end)
         return queryset
 
     def filter_claims(self, queryset, data):
