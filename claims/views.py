@@ -35,9 +35,6 @@ class IncidentList(ListPage):
     def get_queryset(self):
         return selectors.incidents(self.request.user).for_table()
 
-    def prepare_form(self, filterset):
-        filterset.offer_countries_in_use()
-
     def get_context(self):
         """The timeline as a plain table (for readers without JavaScript, and screen readers),
         and where the chart and the map read their data: the same filters as the table."""

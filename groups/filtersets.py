@@ -1,3 +1,6 @@
+"""Filters for the group, brand and affiliation lists, and the group and brand fields of every
+list."""
+
 import django_filters
 
 from groups.models import (
@@ -9,9 +12,10 @@ from groups.models import (
     GroupKind,
 )
 from groups.search import match_actors
-from kb.countries import COUNTRIES
 from kb.filters import (
     ChoicesFilter,
+    CountryFilter,
+    RecordFilter,
     SortFilter,
     StrictFilterSet,
     TextFilter,
@@ -19,6 +23,40 @@ from kb.filters import (
     visible_choices,
 )
 from kb.vocab import Confidence
+
+
+def actors_named(queryset, text):
+    """The groups or brands of the queryset that a text names, however it is spelled."""
+    actors = match_actors(text)
+    return queryset.filter(pk__in=actors.group_ids if queryset.model is Group else actors.brand_ids)
+
+
+def group_filter(**kwargs):
+    kwargs.setdefault("label", "Group")
+    return RecordFilter(
+        Group,
+        suggest="/groups/suggest.json",
+        noun="group",
+        example="Kata'ib Hezbollah or kataib-hezbollah",
+        by_name=actors_named,
+        **kwargs,
+    )
+
+
+def brand_filter(**kwargs):
+    kwargs.setdefault("label", "Brand")
+    return RecordFilter(
+        Brand,
+        suggest="/brands/suggest.json",
+        noun="brand",
+        example="Islamic Resistance in Iraq or islamic-resistance-in-iraq",
+        by_name=actors_named,
+        **kwargs,
+    )
+
+
+def visible_groups(request):
+    return Group.objects.visible_to(viewer(request))
 
 
 class NameOrAliasMixin:
@@ -34,10 +72,8 @@ class NameOrAliasMixin:
 class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
     q = TextFilter(method="by_name_or_alias", label="Name or alias")
     kind = ChoicesFilter(choices=GroupKind.choices)
-    country = ChoicesFilter(choices=COUNTRIES)
-    brand = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Brand),
-        to_field_name="slug",
+    country = CountryFilter(counted_in=visible_groups)
+    brand = brand_filter(
         method="affiliated_with",
         label="Affiliated with brand",
         help_text="Announced, assessed or suspected members.",
