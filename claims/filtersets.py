@@ -114,6 +114,7 @@ class IncidentFilterSet(StrictFilterSet):
     unclaimed = FlagFilter(method="filter_unclaimed", label="Unclaimed")
     q = TextFilter(method="noop", label="Text")
     sort = SortFilter(
+        default="newest first, or best match",
         fields={
             "date": ["date", "code"],
             "title": ["title"],
@@ -223,6 +224,7 @@ class ClaimFilterSet(StrictFilterSet):
     )
     q = TextFilter(method="filter_q", label="Text")
     sort = SortFilter(
+        default="newest incident first",
         fields={
             "incident_date": ["incident__date", "incident__code"],
             "date": ["date"],
@@ -269,13 +271,14 @@ class LocationFilterSet(StrictFilterSet):
     kind = ChoicesFilter(choices=LocationKind.choices)
     admin1 = TextFilter(lookup_expr="iexact", label="Admin area")
     sort = SortFilter(
+        default="name",
         fields={
             "name": ["name"],
             "kind": ["kind", "name"],
             "country": ["country", "admin1", "name"],
             "admin1": ["admin1", "name"],
             "incident_count": ["incident_count"],
-        }
+        },
     )
 
     default_order = ("name",)

@@ -94,11 +94,13 @@ class SortFilter(django_filters.OrderingFilter):
     """`sort=name` or `sort=-name`, ordered by kb.ordering's rule: unknowns (no date, unknown
     figures, empty text) last both ways, text by code point with A-Z as a-z, ties by id.
 
-    `fields` maps each public sort name to the model fields it orders by, in priority order.
+    `fields` maps each public sort name to the model fields it orders by, in priority order;
+    `default` says in words the order without a choice (the FilterSet's `default_order`).
     """
 
-    def __init__(self, *args, fields, labels=None, **kwargs):
+    def __init__(self, *args, fields, default, labels=None, **kwargs):
         kwargs.setdefault("label", "Sort by")  # the same words on every list
+        kwargs.setdefault("empty_label", default)  # what no choice means: the list's own order
         self.sort_fields = dict(fields)
         super().__init__(
             *args,

@@ -1,6 +1,6 @@
 /* Long lists of checkboxes in the filter forms (countries): a box above the list narrows it to
-   the options whose name holds what is typed (in any case, with or without accents); ticked
-   options stay in view. Without JavaScript the list is the same checkboxes, all shown. */
+   the options with a word starting with what is typed, in any case, with or without accents (or
+   with that ISO code); ticked options stay in view. Without JavaScript the list is the same checkboxes, all shown. */
 (function () {
   "use strict";
   var LONG = 12;  // more options than this get the box
@@ -39,8 +39,9 @@
       var wanted = folded(input.value), shown = 0;
       options.forEach(function (option) {
         var row = option.closest("label").parentNode;
-        var match = !wanted || option.checked ||
-          folded(option.closest("label").textContent).indexOf(wanted) !== -1;
+        var words = " " + folded(option.closest("label").textContent).replace(/[^a-z0-9]+/g, " ");
+        var match = !wanted || option.checked || option.value.toLowerCase() === wanted ||
+          words.indexOf(" " + wanted.replace(/[^a-z0-9]+/g, " ")) !== -1;
         row.hidden = !match;
         if (match) shown += 1;
       });
