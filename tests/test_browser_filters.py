@@ -44,6 +44,18 @@ def test_every_bar_is_a_link_to_exactly_the_incidents_it_counts(page):
         assert int(page.locator("p.count").get_attribute("data-count")) == total, href
 
 
+def test_the_count_axis_has_round_evenly_spaced_ticks_above_the_tallest_bar(page):
+    drawn(page, "/incidents/")
+    ticks = [
+        int(t) for t in page.locator(".timeline-svg text.tick[text-anchor=end]").all_inner_texts()
+    ]
+    bars = page.locator(".timeline-svg a.bar")
+    tallest = max(int(bars.nth(i).get_attribute("data-total")) for i in range(bars.count()))
+    step = ticks[1] - ticks[0]
+    assert ticks == list(range(0, ticks[-1] + 1, step)) and 3 <= len(ticks) <= 6
+    assert re.fullmatch(r"(1|2|5)0*", str(step)) and ticks[-1] >= tallest > ticks[-2]
+
+
 def test_a_bar_is_reached_and_followed_with_the_keyboard(page):
     drawn(page, f"/brands/{IRI}/")
     bar = page.locator(".timeline-svg a.bar").nth(1)
