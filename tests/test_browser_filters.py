@@ -47,7 +47,7 @@ def test_every_bar_is_a_link_to_exactly_the_incidents_it_counts(page):
 def test_the_count_axis_has_round_evenly_spaced_ticks_above_the_tallest_bar(page):
     drawn(page, "/incidents/")
     ticks = [
-        int(t) for t in page.locator(".timeline-svg text.tick[text-anchor=end]").all_inner_texts()
+        int(t) for t in page.locator(".timeline-svg text.tick[text-anchor=end]").all_text_contents()
     ]
     bars = page.locator(".timeline-svg a.bar")
     tallest = max(int(bars.nth(i).get_attribute("data-total")) for i in range(bars.count()))
