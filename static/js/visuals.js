@@ -65,15 +65,19 @@
     return list;
   }
 
-  // A round step (1, 2 or 5 times a power of ten) giving two to five gridlines above zero.
-  function tickStep(tallest) {
+  // Axis ticks at round numbers (a step of 1, 2 or 5 times a power of ten) from 0 to at least
+  // `max`, at most five of them: 0/5/10/15/20 rather than 0/9/17.
+  function roundTicks(max) {
     var step = 1;
     for (var power = 1; ; power *= 10) {
       var found = [1, 2, 5].map(function (m) { return m * power; })
-        .filter(function (s) { return tallest / s <= 5; })[0];
+        .filter(function (s) { return Math.ceil(max / s) <= 4; })[0];
       if (found) { step = found; break; }
     }
-    return step;
+    var ticks = [];
+    for (var tick = 0; tick < max + step; tick += step) ticks.push(tick);
+    if (ticks.length < 2) ticks.push(step);
+    return ticks;
   }
 
   function drawTimeline(data) {
@@ -82,15 +86,13 @@
     section.querySelector(".chart-panel").hidden = false;
     var width = Math.max(box.clientWidth || 640, 320), height = 230;
     var left = 36, right = 8, top = 10, bottom = 42;
-    var tallest = Math.max.apply(null, data.buckets.map(function (b) { return b.total; }));
-    var step = tickStep(tallest), max = Math.max(step, Math.ceil(tallest / step) * step);
+    var ticks = roundTicks(Math.max.apply(null, data.buckets.map(function (b) { return b.total; })));
+    var max = ticks[ticks.length - 1];
     var scale = (height - top - bottom) / max;
     var slot = (width - left - right) / data.buckets.length;
     var barWidth = Math.max(2, slot * 0.8);
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "timeline-svg",
-                             "data-total": data.total, role: "group",
-                             "aria-label": box.dataset.label });
-    for (var ticks = [], t = 0; t <= max; t += step) ticks.push(t);
+                             "data-total": data.total, focusable: "false" });
     ticks.forEach(function (tick) {
       var y = height - bottom - tick * scale;
       chart.appendChild(svg("line", { x1: left - 4, x2: width - right, y1: y, y2: y, class: "grid" }));
@@ -125,6 +127,9 @@
                                         class: "tick", "text-anchor": "middle" }, bucket.label));
       }
     });
+    // A group of links (the bars), named: not an image, whose content would be hidden.
+    chart.setAttribute("role", "group");
+    chart.setAttribute("aria-label", box.dataset.label);
     box.appendChild(chart);
     box.appendChild(legend(data.series));
   }
