@@ -3,9 +3,9 @@ and the tests. Parameter names are part of the public URL contract (see the code
 
 import django_filters
 from django import forms
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
+from claims import selectors
 from claims.derived import actor_token
 from claims.models import (
     Claim,
@@ -18,25 +18,23 @@ from claims.models import (
     Target,
     Weapon,
 )
+from groups.filtersets import brand_filter, group_filter
 from groups.models import LIVE_AFFILIATIONS, Affiliation, Brand, Group
 from groups.search import match_actors
-from kb.cache import cached
-from kb.countries import COUNTRIES
 from kb.filters import (
     ChoicesFilter,
     CountFilter,
+    CountryFilter,
     FlagFilter,
     ISODateFilter,
+    RecordFilter,
     SortFilter,
     StrictFilterSet,
     TextFilter,
     viewer,
-    visible_choices,
 )
 from kb.ordering import ordering
 from kb.search import document_search, text_search
-
-CHECKBOXES = forms.CheckboxSelectMultiple
 
 
 class DateRangeForm(forms.Form):
@@ -48,80 +46,24 @@ class DateRangeForm(forms.Form):
         return data
 
 
-class PlaceInput(forms.TextInput):
-    """A place typed, not picked from thousands of options: its slug (every location page links
-    to its incidents, and the Locations list finds a place by name); with JavaScript the field
-    suggests places by name as one types (static/js/suggest.js, /locations/suggest.json)."""
-
-    def __init__(self):
-        super().__init__(
-            attrs={
-                "data-suggest": "/locations/suggest.json",
-                "autocomplete": "off",
-                "placeholder": "a place's name or slug",
-                "spellcheck": "false",
-            }
-        )
-
-
-PLACE_HELP = "The place's name or slug, e.g. Ain al-Asad Air Base or ain-al-asad-air-base."
-
-
-class PlaceField(forms.ModelChoiceField):
-    """A place by its slug, as links give it, or by its name as typed (any case)."""
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
-            named = list(self.queryset.filter(name__iexact=str(value).strip()).order_by("slug"))
-            if len(named) == 1:
-                return named[0]
-            slugs = ", ".join(place.slug for place in named)
-            raise forms.ValidationError(
-                f"Several places are named so; give the slug of one: {slugs}."
-                if named
-                else "No such place: give its name or slug (see Locations).",
-                code="invalid_choice",
-            ) from None
-
-
-class PlaceFilter(django_filters.ModelChoiceFilter):
-    field_class = PlaceField
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            queryset=visible_choices(Location),
-            to_field_name="slug",
-            label="Location",
-            widget=PlaceInput(),
-            help_text=PLACE_HELP,
-            **kwargs,
-        )
-
-
-def countries_in_use() -> set[str]:
-    """The countries of published incidents (PostgreSQL: one index seek per country)."""
-    incidents = Incident.objects.published()
-    if connection.vendor != "postgresql":
-        return set(incidents.order_by().values_list("country", flat=True).distinct())
-    with connection.cursor() as cursor:
-        cursor.execute(COUNTRIES_SQL)
-        return {country for (country,) in cursor.fetchall()}
-
-
-# A loose index scan: the next country after the last one found, on the country index, each time.
-COUNTRIES_SQL = """
-    WITH RECURSIVE found(country) AS (
-      (SELECT country FROM claims_incident WHERE status = 'published' ORDER BY country LIMIT 1)
-      UNION ALL
-      SELECT (SELECT i.country FROM claims_incident i
-              WHERE i.country > found.country AND i.status = 'published'
-              ORDER BY i.country LIMIT 1)
-      FROM found WHERE found.country IS NOT NULL
+def place_filter(**kwargs):
+    """A place typed, not picked from thousands of options (see kb.filters.RecordFilter)."""
+    return RecordFilter(
+        Location,
+        suggest="/locations/suggest.json",
+        noun="place",
+        example="Ain al-Asad Air Base or ain-al-asad-air-base",
+        label="Location",
+        **kwargs,
     )
-    SELECT country FROM found WHERE country IS NOT NULL
-"""
+
+
+def visible_incidents(request):
+    return selectors.incidents(viewer(request))
+
+
+def visible_claims(request):
+    return selectors.claims(viewer(request))
 
 
 def naming(claims, group: Group | None = None, brand: Brand | None = None, via_brand=False):
@@ -135,18 +77,24 @@ def naming(claims, group: Group | None = None, brand: Brand | None = None, via_b
     return claims.filter(brand=brand)
 
 
+DATES_START = "start"  # date_match=start: incidents whose first possible day is in the range
+
+
 class IncidentFilterSet(StrictFilterSet):
     date_from = ISODateFilter(label="From", method="noop", help_text="YYYY-MM-DD")
     date_to = ISODateFilter(label="To", method="noop", help_text="YYYY-MM-DD")
-    country = ChoicesFilter(choices=COUNTRIES, label="Country")
-    admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
-    location = PlaceFilter()
-    group = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Group),
-        to_field_name="slug",
+    date_match = django_filters.ChoiceFilter(
+        choices=[(DATES_START, "starting in the range")],
+        empty_label="overlapping the range",
         method="noop",
-        label="Group",
-        help_text="Claimed by or attributed to the group (current claims).",
+        label="Dates",
+        help_text="The timeline counts each incident on its first possible day.",
+    )
+    country = CountryFilter(counted_in=visible_incidents)
+    admin1 = TextFilter(label="Admin area", lookup_expr="iexact")
+    location = place_filter()
+    group = group_filter(
+        method="noop", help_text="Claimed by or attributed to the group (current claims)."
     )
     group_via_brand = FlagFilter(
         method="noop",
@@ -154,26 +102,19 @@ class IncidentFilterSet(StrictFilterSet):
         label="…or under its brands",
         help_text="Also incidents claimed under a brand the group is affiliated with.",
     )
-    brand = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Brand), to_field_name="slug", method="noop", label="Brand"
-    )
-    claim_kind = ChoicesFilter(
-        choices=ClaimKind.choices, method="noop", label="Claim kind", widget=CHECKBOXES
-    )
-    claim_status = ChoicesFilter(
-        choices=ClaimStatus.choices, method="noop", label="Claim status", widget=CHECKBOXES
-    )
-    weapon = ChoicesFilter(choices=Weapon.choices, widget=CHECKBOXES)
-    target = ChoicesFilter(choices=Target.choices, widget=CHECKBOXES)
+    brand = brand_filter(method="noop")
+    claim_kind = ChoicesFilter(choices=ClaimKind.choices, method="noop", label="Claim kind")
+    claim_status = ChoicesFilter(choices=ClaimStatus.choices, method="noop", label="Claim status")
+    weapon = ChoicesFilter(choices=Weapon.choices)
+    target = ChoicesFilter(choices=Target.choices)
     killed_min = CountFilter(field_name="killed_low", lookup_expr="gte", label="Killed at least")
     injured_min = CountFilter(field_name="injured_low", lookup_expr="gte", label="Injured at least")
-    confirmation = ChoicesFilter(
-        choices=Confirmation.choices, label="Official confirmation", widget=CHECKBOXES
-    )
+    confirmation = ChoicesFilter(choices=Confirmation.choices, label="Official confirmation")
     competing = FlagFilter(method="filter_competing", label="Competing claims")
     unclaimed = FlagFilter(method="filter_unclaimed", label="Unclaimed")
     q = TextFilter(method="noop", label="Text")
     sort = SortFilter(
+        default="newest first, or best match",
         fields={
             "date": ["date", "code"],
             "title": ["title"],
@@ -194,16 +135,6 @@ class IncidentFilterSet(StrictFilterSet):
         fields = []
         form = DateRangeForm
 
-    def offer_countries_in_use(self):
-        """For the page's form: list the countries that have incidents (and any selected), by
-        name, instead of all 249; any ISO code is still accepted."""
-        field = self.form.fields["country"]
-        in_use = cached("countries", (), self.request, countries_in_use)
-        selected = set(self.data.getlist("country")) if hasattr(self.data, "getlist") else set()
-        field.widget.choices = sorted(
-            ((c, n) for c, n in COUNTRIES if c in in_use | selected), key=lambda c: c[1]
-        )
-
     def noop(self, queryset, name, value):
         return queryset  # applied together in filter_queryset
 
@@ -220,10 +151,22 @@ class IncidentFilterSet(StrictFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        queryset = queryset.overlapping(data.get("date_from"), data.get("date_to"))
+        queryset = self.filter_dates(queryset, data)
         queryset = self.filter_claims(queryset, data)
         if data.get("q"):
             queryset = self.search(queryset, data["q"], sorted_by_user=bool(data.get("sort")))
+        return queryset
+
+    def filter_dates(self, queryset, data):
+        """By default, incidents that may have happened in the range; with date_match=start,
+        those whose first possible day is in it, as the timeline's bars count them."""
+        start, end = data.get("date_from"), data.get("date_to")
+        if data.get("date_match") != DATES_START:
+            return queryset.overlapping(start, end)
+        if start:
+            queryset = queryset.filter(first_day__gte=start)
+        if end:
+            queryset = queryset.filter(first_day__lte=end)
         return queryset
 
     def filter_claims(self, queryset, data):
@@ -271,20 +214,17 @@ class ClaimFilterSet(StrictFilterSet):
 
     date_from = ISODateFilter(label="Incident from", method="noop")
     date_to = ISODateFilter(label="Incident to", method="noop")
-    country = ChoicesFilter(choices=COUNTRIES, field_name="incident__country", label="Country")
-    location = PlaceFilter(field_name="incident__location")
-    group = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Group), to_field_name="slug", method="filter_group", label="Group"
-    )
-    brand = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Brand), to_field_name="slug", field_name="brand", label="Brand"
-    )
+    country = CountryFilter(field_name="incident__country", counted_in=visible_claims)
+    location = place_filter(field_name="incident__location")
+    group = group_filter(method="filter_group")
+    brand = brand_filter(field_name="brand")
     claim_kind = ChoicesFilter(choices=ClaimKind.choices, field_name="kind", label="Claim kind")
     claim_status = ChoicesFilter(
         choices=ClaimStatus.choices, field_name="status", label="Claim status"
     )
     q = TextFilter(method="filter_q", label="Text")
     sort = SortFilter(
+        default="newest incident first",
         fields={
             "incident_date": ["incident__date", "incident__code"],
             "date": ["date"],
@@ -333,17 +273,19 @@ class ClaimFilterSet(StrictFilterSet):
 
 class LocationFilterSet(StrictFilterSet):
     q = TextFilter(method="search", label="Name")
-    country = ChoicesFilter(choices=COUNTRIES)
+    # Every country by name, uncounted: counting places per country would cost the list a query.
+    country = CountryFilter()
     kind = ChoicesFilter(choices=LocationKind.choices)
     admin1 = TextFilter(lookup_expr="iexact", label="Admin area")
     sort = SortFilter(
+        default="name",
         fields={
             "name": ["name"],
             "kind": ["kind", "name"],
             "country": ["country", "admin1", "name"],
             "admin1": ["admin1", "name"],
             "incident_count": ["incident_count"],
-        }
+        },
     )
 
     default_order = ("name",)

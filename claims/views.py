@@ -35,9 +35,6 @@ class IncidentList(ListPage):
     def get_queryset(self):
         return selectors.incidents(self.request.user).for_table()
 
-    def prepare_form(self, filterset):
-        filterset.offer_countries_in_use()
-
     def get_context(self):
         """The timeline as a plain table (for readers without JavaScript, and screen readers),
         and where the chart and the map read their data: the same filters as the table."""
@@ -71,17 +68,18 @@ class IncidentList(ListPage):
 def timeline_rows(drawn, keep) -> str:
     """The rows of the timeline's plain table, one per bucket (hundreds over the years): its
     count per series, its total and its uncertain dates, its label linking to the page's
-    parameters with its dates instead of theirs."""
+    parameters with its dates instead of theirs: to exactly the incidents it counts (their first
+    possible day in the bucket)."""
     kept = "".join(
         f"{quote(name)}={quote(value)}&"
         for name, value in keep
-        if name not in ("date_from", "date_to")
+        if name not in ("date_from", "date_to", "date_match")
     )
     keys = [s["key"] for s in drawn["series"]]
     return format_html_join(
         "\n",
         '        <tr data-start="{}" data-end="{}" data-total="{}"><th scope="row">'
-        '<a href="?{}date_from={}&amp;date_to={}">{}</a></th>\n'
+        '<a href="?{}date_from={}&amp;date_to={}&amp;date_match=start">{}</a></th>\n'
         "          {}\n          <td>{}</td><td>{}</td></tr>",
         (
             (

@@ -18,11 +18,20 @@ from django.db.models.functions import Least, Trunc
 
 from claims.models import Location, Weapon
 
-# Colour-blind-safe qualitative palette (Okabe & Ito), then neutral grey for "other".
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+# An actor keeps one colour on every page and chart: its colour comes from the actor itself (its
+# id), never from its rank among the rows shown. Okabe & Ito's colour-blind-safe palette, then
+# five of Paul Tol's "muted" colours. Groups take them from the start, brands from the end, so the
+# first groups and brands entered differ; the twelve weapon types take one each.
+PALETTE = [
+    *["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"],
+    *["#882255", "#117733", "#332288", "#AA4499", "#44AA99"],
+]
+# The series that are no actor: greys and a brown, none of them in the palette.
 OTHER_COLOUR = "#8a8f98"
 UNCLAIMED_COLOUR = "#c8ccd2"
-MAX_SERIES = len(PALETTE)
+COMPETING_COLOUR = "#3d4248"
+BRAND_ONLY_COLOUR = "#8c6d46"
+MAX_SERIES = 7  # the largest series drawn on their own; the rest together as "others"
 
 # Keys in brackets, so that no group, brand or weapon label can take them.
 UNCLAIMED = "(unclaimed)"
@@ -35,6 +44,38 @@ LABELS = {
     OTHER: "others",
     BRAND_ONLY: "under a brand, no group named",
 }
+
+
+def group_colour(pk: int) -> str:
+    return PALETTE[(pk - 1) % len(PALETTE)]
+
+
+def brand_colour(pk: int) -> str:
+    return PALETTE[-pk % len(PALETTE)]
+
+
+WEAPON_COLOURS = {label: PALETTE[i % len(PALETTE)] for i, (_, label) in enumerate(Weapon.choices)}
+FIXED_COLOURS = {
+    UNCLAIMED: UNCLAIMED_COLOUR,
+    COMPETING: COMPETING_COLOUR,
+    OTHER: OTHER_COLOUR,
+    BRAND_ONLY: BRAND_ONLY_COLOUR,
+}
+
+
+def colour_of(stack: str, values: dict) -> str:
+    """The colour of an incident's series: the actor's own (or the weapon's), the same whatever
+    else the chart shows."""
+    key = key_of(stack, values)
+    if key in FIXED_COLOURS:
+        return FIXED_COLOURS[key]
+    if stack == "weapon":
+        return WEAPON_COLOURS.get(key, OTHER_COLOUR)
+    if stack == "group":
+        return group_colour(values["claim_group_id"])
+    if values["claimant_brand_id"] is not None:
+        return brand_colour(values["claimant_brand_id"])
+    return group_colour(values["claimant_group_id"])
 
 
 DEFAULT_OPTIONS = {"interval": "month", "stack": "claimant"}
@@ -67,6 +108,7 @@ class Tally:
     key: str
     count: int
     location_id: int | None = None
+    colour: str = OTHER_COLOUR
 
 
 WEAPONS = dict(Weapon.choices)
@@ -77,8 +119,14 @@ WEAPONS = dict(Weapon.choices)
 # by group, the group that claims, whatever the brand.
 KEY_FIELDS = {
     "weapon": ["weapon"],
-    "claimant": ["claimant_count", "claimant_group__name", "claimant_brand__name"],
-    "group": ["claimant_count", "claim_group_count", "claim_group__name"],
+    "claimant": [
+        "claimant_count",
+        "claimant_group__name",
+        "claimant_brand__name",
+        "claimant_group_id",
+        "claimant_brand_id",
+    ],
+    "group": ["claimant_count", "claim_group_count", "claim_group__name", "claim_group_id"],
 }
 
 
@@ -123,6 +171,7 @@ def tallies(incidents, stack: str, unit: str | None = None, by_location=False) -
                 key=key_of(stack, row),
                 count=row["n"],
                 location_id=row.get("location_id"),
+                colour=colour_of(stack, row),
             )
         )
     return found
@@ -139,15 +188,25 @@ def span(incidents) -> tuple[datetime.date | None, datetime.date | None]:
     return found["first"], found["last"]
 
 
-def series(keys: Counter) -> tuple[list[dict], dict[str, str]]:
-    """The series, largest first (ties by name), the top ones coloured, the rest as 'other';
-    returns them and the series each key is drawn in."""
+def keyed(counted: list[Tally]) -> tuple[Counter, dict[str, str]]:
+    """How many incidents each series key has, and its colour."""
+    keys: Counter = Counter()
+    colours = {}
+    for t in counted:
+        keys[t.key] += t.count
+        colours[t.key] = t.colour
+    return keys, colours
+
+
+def series(keys: Counter, colours: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """The series, largest first (ties by name), the top ones in their own colours, the rest as
+    'other'; returns them and the series each key is drawn in."""
     ranked = sorted(keys, key=lambda k: (k == UNCLAIMED, -keys[k], k))
     named = [k for k in ranked if k != UNCLAIMED]
     shown = named[:MAX_SERIES] if len(named) <= MAX_SERIES else named[: MAX_SERIES - 1]
     drawn_as = {k: (k if k in shown else OTHER) for k in named}
     result = [
-        {"key": k, "label": LABELS.get(k, k), "colour": PALETTE[i]} for i, k in enumerate(shown)
+        {"key": k, "label": LABELS.get(k, k), "colour": colours.get(k, OTHER_COLOUR)} for k in shown
     ]
     if len(shown) < len(named):
         result.append({"key": OTHER, "label": LABELS[OTHER], "colour": OTHER_COLOUR})
@@ -234,10 +293,8 @@ def timeline(incidents, interval="month", stack="claimant", counted=None) -> dic
     elif counted:
         first = min(t.first for t in counted)
         interval = drawable_interval(first, max(t.first for t in counted), interval)
-    keys: Counter = Counter()
-    for t in counted:
-        keys[t.key] += t.count
-    listed, drawn_as = series(keys)
+    keys, colours = keyed(counted)
+    listed, drawn_as = series(keys, colours)
     counts: dict[datetime.date, Counter] = defaultdict(Counter)
     uncertain: Counter = Counter()
     for t in counted:
@@ -276,10 +333,8 @@ def locations(incidents, query: dict, path: str) -> dict:
     `unlocated` counts the incidents the map cannot show. The database counts, by location and
     claimant (one query), whatever the number of incidents."""
     counted = tallies(incidents, "claimant", by_location=True)
-    keys: Counter = Counter()
-    for t in counted:
-        keys[t.key] += t.count
-    listed, drawn_as = series(keys)
+    keys, colours = keyed(counted)
+    listed, drawn_as = series(keys, colours)
     colours = {s["key"]: s["colour"] for s in listed}
     by_location: dict[int, Counter] = defaultdict(Counter)
     unlocated = 0

@@ -1,24 +1,76 @@
+"""Filters for the group, brand and affiliation lists, and the group and brand fields of every
+list."""
+
 import django_filters
 
 from groups.models import (
     LIVE_AFFILIATIONS,
     Affiliation,
     AffiliationStatus,
+    Alias,
     Brand,
     Group,
     GroupKind,
 )
 from groups.search import match_actors
-from kb.countries import COUNTRIES
 from kb.filters import (
     ChoicesFilter,
+    CountryFilter,
+    RecordFilter,
     SortFilter,
     StrictFilterSet,
     TextFilter,
     viewer,
     visible_choices,
 )
+from kb.names import fold
 from kb.vocab import Confidence
+
+
+def actors_named(queryset, text):
+    """The groups or brands of the queryset that a text names, however it is spelled; when it
+    names several, the one it spells out in full (a name, acronym or alias), if only one."""
+    actors = match_actors(text)
+    named = list(
+        queryset.filter(pk__in=actors.group_ids if queryset.model is Group else actors.brand_ids)
+    )
+    if len(named) < 2:
+        return named
+    owner = "group" if queryset.model is Group else "brand"
+    aliases = Alias.objects.filter(**{f"{owner}__in": named}).values_list(f"{owner}_id", "name")
+    names = {record.pk: {record.name, record.acronym, record.arabic_name} for record in named}
+    for pk, alias in aliases:
+        names[pk].add(alias)
+    exact = [r for r in named if fold(text) in {fold(n) for n in names[r.pk] if n}]
+    return exact if len(exact) == 1 else named
+
+
+def group_filter(**kwargs):
+    kwargs.setdefault("label", "Group")
+    return RecordFilter(
+        Group,
+        suggest="/groups/suggest.json",
+        noun="group",
+        example="Kata'ib Hezbollah or kataib-hezbollah",
+        by_name=actors_named,
+        **kwargs,
+    )
+
+
+def brand_filter(**kwargs):
+    kwargs.setdefault("label", "Brand")
+    return RecordFilter(
+        Brand,
+        suggest="/brands/suggest.json",
+        noun="brand",
+        example="Islamic Resistance in Iraq or islamic-resistance-in-iraq",
+        by_name=actors_named,
+        **kwargs,
+    )
+
+
+def visible_groups(request):
+    return Group.objects.visible_to(viewer(request))
 
 
 class NameOrAliasMixin:
@@ -34,22 +86,21 @@ class NameOrAliasMixin:
 class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
     q = TextFilter(method="by_name_or_alias", label="Name or alias")
     kind = ChoicesFilter(choices=GroupKind.choices)
-    country = ChoicesFilter(choices=COUNTRIES)
-    brand = django_filters.ModelChoiceFilter(
-        queryset=visible_choices(Brand),
-        to_field_name="slug",
+    country = CountryFilter(counted_in=visible_groups)
+    brand = brand_filter(
         method="affiliated_with",
         label="Affiliated with brand",
         help_text="Announced, assessed or suspected members.",
     )
     sort = SortFilter(
+        default="name",
         fields={
             "name": ["name"],
             "kind": ["kind", "name"],
             "country": ["country", "name"],
             "founded": ["founded"],
             "incident_count": ["incident_count"],
-        }
+        },
     )
 
     default_order = ("name",)
@@ -66,12 +117,13 @@ class GroupFilterSet(NameOrAliasMixin, StrictFilterSet):
 class BrandFilterSet(NameOrAliasMixin, StrictFilterSet):
     q = TextFilter(method="by_name_or_alias", label="Name or alias")
     sort = SortFilter(
+        default="name",
         fields={
             "name": ["name"],
             "launched": ["launched"],
             "member_count": ["member_count"],
             "incident_count": ["incident_count"],
-        }
+        },
     )
 
     default_order = ("name",)
@@ -87,12 +139,13 @@ class AffiliationFilterSet(StrictFilterSet):
     status = ChoicesFilter(choices=AffiliationStatus.choices)
     confidence = ChoicesFilter(choices=Confidence.choices)
     sort = SortFilter(
+        default="brand, then group",
         fields={
             "group": ["group__name"],
             "brand": ["brand__name", "group__name"],
             "status": ["status"],
             "start": ["start"],
-        }
+        },
     )
 
     default_order = ("brand__name", "group__name", "status", "assessed_by")

@@ -57,7 +57,9 @@ class ListPage(View):
         return {}
 
     def prepare_form(self, filterset):
-        """Adjust how the filter form is shown (not what it accepts)."""
+        """Adjust how the filter form is shown (not what it accepts): the options its filters
+        offer, counted on list pages (a profile page's counts would not be its own)."""
+        filterset.offer_choices(counts=not self.forced_params())
 
     http_method_names = ["get", "head"]
 

@@ -10,13 +10,14 @@ class SourceFilterSet(StrictFilterSet):
     language = TextFilter(lookup_expr="iexact", max_length=20)
     publisher = TextFilter(lookup_expr="icontains")
     sort = SortFilter(
+        default="newest first",
         fields={
             "title": ["title", "url"],
             "publisher": ["publisher"],
             "published": ["published"],
             "reliability": ["reliability"],
             "kind": ["kind"],
-        }
+        },
     )
 
     default_order = ("-published", "title")

@@ -41,6 +41,8 @@ NOT_PAGES = {
     "incidents/map.json",
     "changes/feed/",
     "locations/suggest.json",
+    "groups/suggest.json",
+    "brands/suggest.json",
     "codebook.<str:extension>",
     "dataset.zip",
     "codebook/templates/<str:table>.csv",

@@ -52,6 +52,7 @@ BAD_VALUES = [
 VALID = {
     "date_from": "2023-10-01",
     "date_to": "2024-01-31",
+    "date_match": "start",
     "country": "IQ",
     "admin1": "al-Anbar Governorate",
     "location": "ain-al-asad-air-base",

@@ -16,12 +16,15 @@
     swatch.style.background = swatch.dataset.colour;
   });
 
-  function narrow(params) {
+  // The page's URL with these parameters set (and back to its first page).
+  function narrowed(params) {
     var url = new URL(window.location.href);
     Object.keys(params).forEach(function (name) { url.searchParams.set(name, params[name]); });
     url.searchParams.delete("page");
-    window.location.assign(url.toString());
+    return url.toString();
   }
+
+  function narrow(params) { window.location.assign(narrowed(params)); }
 
   // An element holding `text` as text, bidi-isolated.
   function isolated(text) {
@@ -98,9 +101,14 @@
     var every = Math.ceil(data.buckets.length / Math.max(1, Math.floor((width - left) / 70)));
     data.buckets.forEach(function (bucket, i) {
       var x = left + i * slot + (slot - barWidth) / 2;
-      var bar = svg("g", { class: "bar", tabindex: "0", role: "link", "data-start": bucket.start,
-                           "data-end": bucket.end, "data-total": bucket.total,
-                           "aria-label": bucket.label + ": " + bucket.total + " incidents. Narrow to these dates." });
+      // A real link: it selects exactly the incidents the bar counts (first possible day in
+      // its dates), and keyboards, screen readers and new tabs treat it as one.
+      var bar = svg("a", { class: "bar", "data-start": bucket.start, "data-end": bucket.end,
+                           "data-total": bucket.total,
+                           href: narrowed({ date_from: bucket.start, date_to: bucket.end,
+                                            date_match: "start" }),
+                           "aria-label": bucket.label + ": " + bucket.total +
+                             (bucket.total === 1 ? " incident" : " incidents") + ". List them." });
       bar.appendChild(svg("rect", { x: left + i * slot, y: top, width: slot, height: height - top - bottom,
                                     class: "hit" }));
       var y = height - bottom;
@@ -113,17 +121,15 @@
         rect.appendChild(svg("title", {}, bucket.label + ", " + s.label + ": " + count));
         bar.appendChild(rect);
       });
-      var go = function () { narrow({ date_from: bucket.start, date_to: bucket.end }); };
-      bar.addEventListener("click", go);
-      bar.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); go(); }
-      });
       chart.appendChild(bar);
       if (i % every === 0) {
         chart.appendChild(svg("text", { x: left + i * slot + slot / 2, y: height - bottom + 16,
                                         class: "tick", "text-anchor": "middle" }, bucket.label));
       }
     });
+    // A group of links (the bars), named: not an image, whose content would be hidden.
+    chart.setAttribute("role", "group");
+    chart.setAttribute("aria-label", box.dataset.label);
     box.appendChild(chart);
     box.appendChild(legend(data.series));
   }
@@ -141,6 +147,72 @@
     return control;
   }
 
+  // Names on the map: each site shown, then each country whose name fits, placed largest first
+  // where they overlap no name already placed, again at every zoom. Names go in as text.
+  function nameLabels(map, names) {
+    var layer = L.layerGroup().addTo(map);
+    function place() {
+      layer.clearLayers();
+      var taken = [], size = map.getSize();
+      names.forEach(function (n) {
+        var at = map.latLngToContainerPoint(n.at);
+        var width = n.text.length * (n.site ? 6.6 : 6.2) + 6, height = 15;
+        if (!n.site) {
+          var room = map.latLngToContainerPoint([n.at[0], n.at[1] + n.room / 2]).x -
+                     map.latLngToContainerPoint([n.at[0], n.at[1] - n.room / 2]).x;
+          if (room < width * 0.6) return;
+        }
+        var box = n.site ? { left: at.x + n.offset, top: at.y - height / 2 }
+                         : { left: at.x - width / 2, top: at.y - height / 2 };
+        box.right = box.left + width;
+        box.bottom = box.top + height;
+        if (box.left < 0 || box.top < 0 || box.right > size.x || box.bottom > size.y) return;
+        var clash = taken.some(function (t) {
+          return box.left < t.right && t.left < box.right && box.top < t.bottom && t.top < box.bottom;
+        });
+        if (clash) return;
+        taken.push(box);
+        var label = element("span", n.site ? "map-label site-label" : "map-label country-label",
+                            [isolated(n.text)]);
+        label.setAttribute("aria-hidden", "true");  // the circles' own labels say it to readers
+        var anchor = n.site ? [-n.offset, height / 2] : [width / 2, height / 2];
+        L.marker(n.at, { interactive: false, keyboard: false,
+                         icon: L.divIcon({ html: label, className: "map-name", iconSize: [width, height],
+                                           iconAnchor: anchor }) }).addTo(layer);
+      });
+    }
+    map.on("zoomend moveend resize", place);
+    place();
+  }
+
+  function countryNames(countries) {
+    if (!countries) return [];
+    return countries.features.filter(function (f) { return f.properties.label; })
+      .map(function (f) {
+        var p = f.properties;
+        return { text: p.name, at: [p.label[1], p.label[0]], room: p.label_room, site: false };
+      })
+      .sort(function (a, b) { return b.room - a.room; });
+  }
+
+  // The view: every circle, with at least a few degrees around them, so that a single site is
+  // shown among its neighbours' borders and names rather than as a close-up of blank lines.
+  var CONTEXT_DEGREES = 4;
+  function view(map, points) {
+    if (!points.length) { map.setView([30, 40], 3); return; }
+    var bounds = L.latLngBounds(points).pad(0.3);
+    var centre = bounds.getCenter();
+    bounds.extend([centre.lat - CONTEXT_DEGREES, centre.lng - CONTEXT_DEGREES]);
+    bounds.extend([centre.lat + CONTEXT_DEGREES, centre.lng + CONTEXT_DEGREES]);
+    map.fitBounds(bounds, { maxZoom: 7 });
+  }
+
+  function unlocatedNote(count) {
+    if (!count) return "";
+    return count === 1 ? "1 incident has no mapped location and is not shown." :
+      count + " incidents have no mapped location and are not shown.";
+  }
+
   function drawMap(data, countries) {
     var panel = section.querySelector(".map-panel");
     panel.hidden = false;
@@ -153,23 +225,20 @@
     } else if (countries) {
       L.geoJSON(countries, { interactive: false,
         style: { color: "#9aa3ad", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map);
-      sources.push("Country outlines: Natural Earth");
+      sources.push("Country outlines and names: Natural Earth");
     }
     credits(sources).addTo(map);
     var max = Math.max.apply(null, [1].concat(data.features.map(function (f) { return f.properties.count; })));
-    if (data.features.length) {
-      var bounds = L.latLngBounds(data.features.map(function (f) {
-        return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      }));
-      map.fitBounds(bounds.pad(0.4), { maxZoom: 7 });
-    } else {
-      map.setView([30, 40], 3);
-    }
+    view(map, data.features.map(function (f) {
+      return [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+    }));
     var circles = L.featureGroup().addTo(map);
+    var sites = [];
     data.features.forEach(function (feature) {
       var p = feature.properties, at = feature.geometry.coordinates;
+      var radius = 5 + 14 * Math.sqrt(p.count / max);
       var circle = L.circleMarker([at[1], at[0]], {
-        radius: 5 + 14 * Math.sqrt(p.count / max), color: "#1f2933", weight: 1,
+        radius: radius, color: "#1f2933", weight: 1,
         fillColor: p.colour, fillOpacity: 0.85, className: "incident-marker" });
       circle.bindTooltip(element("span", "", [isolated(p.name),
         ": " + p.count + (p.count === 1 ? " incident" : " incidents")]));
@@ -180,17 +249,18 @@
       node.setAttribute("data-count", p.count);
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "link");
-      node.setAttribute("aria-label", p.name + ": " + p.count + " incidents. Filter by this location.");
+      node.setAttribute("aria-label", p.name + ": " + p.count +
+        (p.count === 1 ? " incident" : " incidents") + ". Filter by this location.");
       node.addEventListener("keydown", function (event) {
         if (event.key === "Enter") narrow({ location: p.slug });
       });
+      sites.push({ text: p.name, at: [at[1], at[0]], site: true, offset: radius + 3, count: p.count });
     });
+    sites.sort(function (a, b) { return b.count - a.count; });
+    nameLabels(map, sites.concat(section.dataset.tiles ? [] : countryNames(countries)));
     var note = panel.querySelector(".unlocated");
     note.setAttribute("data-unlocated", data.unlocated);
-    if (data.unlocated) {
-      note.textContent = data.unlocated + (data.unlocated === 1 ? " incident has" : " incidents have") +
-        " no mapped location and is not shown.";
-    }
+    note.textContent = unlocatedNote(data.unlocated);
     panel.setAttribute("data-total", data.total);
   }
 
