@@ -175,6 +175,10 @@ def document_search(queryset: QuerySet, query: str, tokens: list[str], names=(),
     spellings = spellings or {}
     phrases = name_phrases(names, spellings)
     found = [] if is_a_name(query, names) else query_words(query, spellings, document=True)
+    if len(found) > 1 and len(query.split()) == 1:
+        # Words joined by punctuation without a space (an incident's code, a date, 'US-led'):
+        # those words in that order, as the text writes them (articles too), not each anywhere.
+        phrases, found = [*phrases, [{word} for word in fold(query).split()]], []
     if uses_postgres(queryset):
 
         def either(terms):
