@@ -7,7 +7,7 @@ needs them (a change-log entry names its history row)."""
 
 import time
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 # Field types whose Python value is what the database driver takes (no conversion to make).
 PLAIN = {
@@ -49,9 +49,8 @@ def insert_rows(model, fields: list, rows: list[tuple]) -> None:
     converted for the database as saving would (dates on SQLite, JSON...)."""
     if not rows:
         return
-    convert = [
-        None if f.get_internal_type() in PLAIN else converter(f) for f in fields
-    ]  # fmt: skip
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its per-call proxy
+    convert = [None if f.get_internal_type() in PLAIN else converter(f, db) for f in fields]
     if any(convert):
         rows = [
             tuple(
@@ -71,7 +70,7 @@ def insert_rows(model, fields: list, rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-def converter(field):
+def converter(field, db):
     """The field's value as the database takes it (get_db_prep_save), computed once per distinct
     value: a batch shares its timestamps, dates and JSON."""
     seen = {}
@@ -79,10 +78,10 @@ def converter(field):
     def convert(value):
         try:
             if value not in seen:
-                seen[value] = field.get_db_prep_save(value, connection)
+                seen[value] = field.get_db_prep_save(value, db)
             return seen[value]
         except TypeError:  # not hashable (a JSON list)
-            return field.get_db_prep_save(value, connection)
+            return field.get_db_prep_save(value, db)
 
     return convert
 
