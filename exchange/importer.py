@@ -40,10 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
 from changes.models import Change
@@ -1095,7 +1097,7 @@ class Importer:
             # Foreign keys were resolved above (each a record found by its key): not again, one
             # query each, by clean_fields().
             exclude = {*self.unread_fields(row), *(ref.attr for ref in table.refs)}
-            obj.clean_fields(exclude=exclude)
+            clean_fields(obj, exclude)
             obj._lineage_checked_later = True
             obj.clean()
         except ValidationError as error:
@@ -1673,6 +1675,78 @@ def is_text(model, attr: str) -> bool:
         )
     except Exception:
         return False
+
+
+def clean_fields(obj, exclude: set) -> None:
+    """Model.clean_fields(), without calling a field's clean() where it provably returns the value
+    as it is and raises nothing (quick_check); the other fields are cleaned as it does, and the
+    errors are the same, in the same order."""
+    errors = {}
+    for model_field, check in quick_checks(type(obj)):
+        if model_field.name in exclude or model_field.generated:
+            continue
+        raw = getattr(obj, model_field.attname)
+        if model_field.blank and raw in model_field.empty_values:
+            continue
+        if isinstance(raw, DatabaseDefault):
+            continue
+        if check is not None and check(raw):
+            continue
+        try:
+            setattr(obj, model_field.attname, model_field.clean(raw, obj))
+        except ValidationError as error:
+            errors[model_field.name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+# The Python type whose values a field's to_python() returns as they are, by field type.
+PYTHON_TYPES = {
+    "CharField": str, "TextField": str, "SlugField": str, "IntegerField": int,
+    "BigIntegerField": int, "SmallIntegerField": int, "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int, "PositiveBigIntegerField": int, "AutoField": int,
+    "BigAutoField": int, "DateField": datetime.date, "TimeField": datetime.time,
+    "DateTimeField": datetime.datetime,
+}  # fmt: skip
+# Validators that only read the value (no database, no other field).
+PURE_VALIDATORS = (
+    validators.MaxLengthValidator, validators.MinLengthValidator, validators.MinValueValidator,
+    validators.MaxValueValidator, validators.ProhibitNullCharactersValidator,
+    validators.RegexValidator,
+)  # fmt: skip
+
+
+@functools.cache
+def quick_checks(model) -> list[tuple]:
+    return [(model_field, quick_check(model_field)) for model_field in model._meta.fields]
+
+
+def quick_check(model_field):
+    """A test that is true only if model_field.clean(value) would return the value unchanged
+    without an error: a value of the type to_python() keeps, not empty, one of the choices, and
+    accepted by each validator (all of them pure). None: no such test, clean() is called."""
+    kind = PYTHON_TYPES.get(model_field.get_internal_type())
+    checks = list(model_field.validators)
+    if kind is None or not all(isinstance(v, PURE_VALIDATORS) for v in checks):
+        return None
+    choices = None
+    if model_field.choices is not None:
+        choices = {value for value, _label in model_field.flatchoices}
+    empty = model_field.empty_values
+
+    def check(value) -> bool:
+        if type(value) is not kind or value in empty:
+            return False
+        if choices is not None and value not in choices:
+            return False
+        try:
+            for validator in checks:
+                validator(value)
+        except ValidationError:
+            return False
+        return True
+
+    return check
 
 
 def snapshot(obj) -> dict:
