@@ -115,7 +115,7 @@ def insert(model, objs: list, include_pk: bool = False) -> None:
 
 
 def update(model, objs: list, fields: list[str]) -> None:
-    """UPDATE these fields of every object, by primary key, as one prepared statement."""
+    """UPDATE these fields of every object, by primary key (update_rows())."""
     if not objs or not fields:
         return
     opts = model._meta
@@ -123,12 +123,53 @@ def update(model, objs: list, fields: list[str]) -> None:
     # Bookkeeping stamps (`updated`) change with every save, as save() would set them.
     targets += [f for f in opts.concrete_fields if getattr(f, "auto_now", False)]
     targets = [f for f in dict.fromkeys(targets) if f.concrete and not f.primary_key]
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in targets)
-    statement = f"UPDATE {quote(opts.db_table)} SET {sets} WHERE {quote(opts.pk.column)} = %s"
-    params = [
-        [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in targets] + [obj.pk]
-        for obj in objs
+    rows = [(obj.pk, *(f.pre_save(obj, add=False) for f in targets)) for obj in objs]
+    update_rows(model, targets, rows)
+
+
+def update_rows(model, fields: list, rows: list[tuple]) -> None:
+    """UPDATE the fields of the rows given as (primary key, *values), Python values converted as
+    saving would. On PostgreSQL the rows are copied into a temporary table and the model's
+    table is updated from it in one statement (a statement per row costs the server a parse
+    and a plan each); elsewhere, one prepared statement run for every row."""
+    if not rows:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    convert = [None if f.get_internal_type() in PLAIN else converter(f, db) for f in fields]
+    rows = [
+        (row[0], *(v if c is None else c(v) for v, c in zip(row[1:], convert, strict=True)))
+        for row in rows
     ]
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    names = [quote(f.column) for f in fields]
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{name} = %s" for name in names)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {pk} = %s", [(*r[1:], r[0]) for r in rows]
+            )
+        return
+    changes = quote(f"bulk_{model._meta.db_table}")
+    listed = ", ".join([pk, *names])
     with connection.cursor() as cursor:
-        cursor.executemany(statement, params)
+        # Its columns typed as the table's (no constraints: only the columns given are filled).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {changes} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        copy_in(f"COPY {changes} ({listed}) FROM STDIN", rows)
+        sets = ", ".join(f"{name} = c.{name}" for name in names)
+        cursor.execute(f"UPDATE {table} t SET {sets} FROM {changes} c WHERE t.{pk} = c.{pk}")
+        cursor.execute(f"DROP TABLE {changes}")
+
+
+def delete(model, ids: list) -> None:
+    """DELETE these rows by primary key, without signals (the caller writes their history)."""
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({marks})", chunk)

@@ -1239,9 +1239,9 @@ class Importer:
             return False
         return True
 
-    def record(self, objs: list, when, update: bool) -> None:
-        """History rows and change-log entries for records written in bulk (what saving each
-        would have written)."""
+    def record(self, objs: list, when, update: bool, deleted: bool = False) -> None:
+        """History rows and change-log entries for records written (or deleted) in bulk (what
+        saving or deleting each would have written)."""
         history = getattr(self.model, "history", None)
         if history is None:
             return
@@ -1266,7 +1266,7 @@ class Importer:
             "history_date": when,
             "history_user_id": self.user.pk if self.user is not None else None,
             "history_change_reason": self.reason,
-            "history_type": "~" if update else "+",
+            "history_type": "-" if deleted else ("~" if update else "+"),
         }
         if self.model.__name__.endswith("Citation") and memo is not None:
             # A citation's entry reads as its source: the batch's sources, read at once.
@@ -1315,17 +1315,27 @@ class Importer:
                 citation.pk = pk
             bulk.insert(model, add, include_pk=True)
             self.record_for(model, add, when)
-        for citation in remove:
-            citation._change_reason = self.reason
-            if self.user is not None:
-                citation._history_user = self.user
-            citation.delete()
+        if remove:
+            # Deleted as deleting each would (its history row, then its change-log entry), at
+            # one time, after the batch's writes: the incidents' state then is the batch's.
+            deleted_at = timezone.now()
+            memo = getattr(self, "memo", None)
+            if memo is not None:
+                memo.update(
+                    {
+                        ("incident_state", key[1], deleted_at): state
+                        for key, state in list(memo.items())
+                        if key[0] == "incident_state" and key[2] == when
+                    }
+                )
+            bulk.delete(model, [citation.pk for citation in remove])
+            self.record_for(model, remove, deleted_at, deleted=True)
         return changed
 
-    def record_for(self, model, objs, when) -> None:
+    def record_for(self, model, objs, when, deleted: bool = False) -> None:
         saved, self.model = self.model, model
         try:
-            self.record(objs, when, update=False)
+            self.record(objs, when, update=False, deleted=deleted)
         finally:
             self.model = saved
 
@@ -1375,7 +1385,7 @@ class Importer:
         elif self.model in (Group, Brand):
             incident_ids = set()
         if self.model in (Incident, Claim, Location) and incident_ids:
-            derived.refresh_bulk(incident_ids - {None})
+            derived.refresh_bulk(incident_ids - {None}, write=bulk.update_rows)
 
     def report_duplicates(self, rows: list[Row]) -> None:
         """New incidents at the same location whose possible dates overlap a recorded one's (the
