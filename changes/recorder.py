@@ -114,6 +114,12 @@ def rebuild() -> int:
 
 def build(row, prev) -> Change | None:
     """The log entry for one history row, or None for a save that changed nothing."""
+    values = entry_values(row, prev)
+    return Change(**values) if values is not None else None
+
+
+def entry_values(row, prev) -> dict | None:
+    """build()'s entry as its fields' values (a bulk writer inserts them without an instance)."""
     model = row.instance_type
     opts = model._meta
     at = row.history_date
@@ -143,21 +149,21 @@ def build(row, prev) -> Change | None:
             # For the public the claim is withdrawn: remove it from your copy.
             public, incident_id, action = True, left, Action.UNPUBLISHED
             code = incident_code(left)
-    return Change(
-        at=at,
-        action=action,
-        model=opts.label_lower,
-        record_type=str(opts.verbose_name),
-        record_id=getattr(row, opts.pk.attname),
-        label=label(row)[:500],
-        page=page(opts.label_lower, row, code),
-        incident_code=code,
-        fields=fields,
-        reason=row.history_change_reason or "",
-        user_id=row.history_user_id,
-        public=public,
-        history_id=row.history_id,
-    )
+    return {
+        "at": at,
+        "action": action,
+        "model": opts.label_lower,
+        "record_type": str(opts.verbose_name),
+        "record_id": getattr(row, opts.pk.attname),
+        "label": label(row)[:500],
+        "page": page(opts.label_lower, row, code),
+        "incident_code": code,
+        "fields": fields,
+        "reason": row.history_change_reason or "",
+        "user_id": row.history_user_id,
+        "public": public,
+        "history_id": row.history_id,
+    }
 
 
 @functools.cache

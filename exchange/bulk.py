@@ -5,6 +5,7 @@ multi-row INSERT with Django's compiler does, and a row can be given as a plain 
 values, without a model instance. Ids are allocated beforehand, in one query, where the caller
 needs them (a change-log entry names its history row)."""
 
+import datetime
 import time
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -50,15 +51,14 @@ def insert_rows(model, fields: list, rows: list[tuple]) -> None:
     if not rows:
         return
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not its per-call proxy
-    convert = [None if f.get_internal_type() in PLAIN else converter(f, db) for f in fields]
-    if any(convert):
-        rows = [
-            tuple(
-                value if change is None else change(value)
-                for value, change in zip(row, convert, strict=True)
-            )
-            for row in rows
-        ]
+    convert = [
+        (i, converter(f, db)) for i, f in enumerate(fields) if f.get_internal_type() not in PLAIN
+    ]
+    if convert:
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for i, change in convert:
+                row[i] = change(row[i])
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(f.column) for f in fields)
@@ -70,12 +70,25 @@ def insert_rows(model, fields: list, rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
+# Values that get_db_prep_save() returns as they are on PostgreSQL (psycopg adapts them): by field
+# type, the Python type (a time zone aware datetime).
+KEPT_BY_POSTGRESQL = {
+    "DateField": datetime.date, "DateTimeField": datetime.datetime, "TimeField": datetime.time,
+}  # fmt: skip
+
+
 def converter(field, db):
     """The field's value as the database takes it (get_db_prep_save), computed once per distinct
     value: a batch shares its timestamps, dates and JSON."""
     seen = {}
+    kept = KEPT_BY_POSTGRESQL.get(field.get_internal_type()) if db.vendor == "postgresql" else None
 
     def convert(value):
+        if kept is not None and (
+            value is None
+            or (type(value) is kept and (kept is not datetime.datetime or value.tzinfo is not None))
+        ):
+            return value
         try:
             if value not in seen:
                 seen[value] = field.get_db_prep_save(value, db)

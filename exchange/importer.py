@@ -49,7 +49,7 @@ from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
 from changes.models import Change
-from changes.recorder import build as change_entry
+from changes.recorder import entry_values as change_entry
 from changes.recorder import remembering
 from claims import derived
 from claims.models import (
@@ -1280,12 +1280,13 @@ class Importer:
             rows.append(tuple(values[f.attname] for f in fields))
             made.append(HistoryRow(self.model, values))
         bulk.insert_rows(historical, fields, rows)
+        columns = bulk.columns(Change)
         entries = []
         for row in made:
             entry = change_entry(row, previous.get(row.id))
             if entry is not None:
-                entries.append(entry)
-        bulk.insert(Change, entries)
+                entries.append(tuple(entry[f.attname] for f in columns))
+        bulk.insert_rows(Change, columns, entries)
 
     def sync_citations(self, rows: list[Row], when) -> set[int]:
         """Cite exactly the sources each row's source_ids lists. Returns the lines that

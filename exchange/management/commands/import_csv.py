@@ -7,6 +7,9 @@ from exchange.importer import MAX_ERRORS, TABLES, FileError, import_file
 
 
 class Command(BaseCommand):
+    # The system checks read the code, not the data: `manage.py check`, the server and the tests
+    # run them; an import does not repeat them (about a fifth of a second, each run).
+    requires_system_checks = []
     help = (
         "Import a CSV file in an export's own format (see /codebook/). Rows match existing "
         "records on the table's key columns; every cell of every row is checked, every error "
