@@ -109,6 +109,7 @@ class Result:
     duplicates: list = field(default_factory=list)  # (line, label, existing code), capped
     duplicate_count: int = 0
     dry_run: bool = False
+    grown: set = field(default_factory=set)  # the database tables rows were added to
 
     def error(self, line: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -746,33 +747,31 @@ class Importer:
             return None
         row_cells = dict(zip(header, cells, strict=True))
         values, bad = {}, False
-        for column, cell in row_cells.items():
+        for (column, kind, parse, allowed, listed), cell in zip(
+            self.plan(header), cells, strict=True
+        ):
             if "\x00" in cell:
                 result.error(line, column, "the cell contains a NUL character")
                 bad = True
                 continue
-            if column in table.fields and column in self.imported:
-                attr, parse = table.fields[column]
+            if kind == "field":
                 try:
-                    values[column] = parse(cell)
+                    value = values[column] = parse(cell)
                 except ValueError as error:
                     result.error(line, column, str(error))
                     bad = True
                     continue
-                allowed = choices_of(self.model, attr)
-                value = values[column]
                 if allowed and value not in ("", None) and value not in allowed:
-                    listed = ", ".join(map(str, allowed))
                     message = f"'{value}' is not one of the allowed values: {listed}"
                     result.error(line, column, message)
                     bad = True
-            elif column == "source_ids" and table.cites:
+            elif kind == "sources":
                 try:
                     values[column] = id_list(cell)
                 except ValueError as error:
                     result.error(line, column, str(error))
                     bad = True
-            elif any(column in ref.columns for ref in table.refs) or column in table.key:
+            elif kind == "key":
                 values[column] = text(cell.strip()) if column != "claim_id" else cell.strip()
         if table.explicit_id:
             raw = values.get(table.key[0]) or row_cells.get(table.key[0], "").strip()
@@ -805,6 +804,26 @@ class Importer:
         if bad:
             return None
         return Row(line, values, row_cells, key)
+
+    def plan(self, header: list[str]) -> list[tuple]:
+        """How each column of the header is read (computed once per file): (column, kind,
+        parser, allowed values as a set, the same listed for the error message)."""
+        if getattr(self, "_plan", None) is None or self._plan[0] != header:
+            table, steps = self.table, []
+            for column in header:
+                kind, parse, allowed, listed = None, None, None, ""
+                if column in table.fields and column in self.imported:
+                    attr, parse = table.fields[column]
+                    choices = choices_of(self.model, attr)
+                    kind, allowed = "field", set(choices)
+                    listed = ", ".join(map(str, choices))
+                elif column == "source_ids" and table.cites:
+                    kind = "sources"
+                elif any(column in ref.columns for ref in table.refs) or column in table.key:
+                    kind = "key"
+                steps.append((column, kind, parse, allowed, listed))
+            self._plan = (header, steps)
+        return self._plan[1]
 
     def row_label(self, row: Row) -> str:
         """The row's record as the preview names it: its key (a new claim or source: its id)."""
@@ -1184,6 +1203,7 @@ class Importer:
                 bulk.insert(self.model, objs, include_pk=True)
                 for obj in objs:
                     obj._state.adding, obj._state.db = False, connection.alias
+            self.result.grown.add(self.model._meta.db_table)
             if self.model is Claim:
                 self.memo.update(
                     {("claim_incident_id", r.obj.pk, when): r.obj.incident_id for r in created}
@@ -1280,6 +1300,7 @@ class Importer:
             rows.append(tuple(values[f.attname] for f in fields))
             made.append(HistoryRow(self.model, values))
         bulk.insert_rows(historical, fields, rows)
+        self.result.grown |= {historical._meta.db_table, Change._meta.db_table}
         columns = bulk.columns(Change)
         entries = []
         for row in made:
@@ -1315,6 +1336,7 @@ class Importer:
             for citation, pk in zip(add, bulk.allocate_ids(model, len(add)), strict=True):
                 citation.pk = pk
             bulk.insert(model, add, include_pk=True)
+            self.result.grown.add(model._meta.db_table)
             self.record_for(model, add, when)
         if remove:
             # Deleted as deleting each would (its history row, then its change-log entry), at
@@ -1556,20 +1578,47 @@ class Importer:
         for each batch; if the file has an error anywhere, all of it is rolled back."""
         if not ids or self.result.error_count:
             return
-        uses_drafts = (
-            Q(location__status="draft")
-            | Q(citations__source__status="draft")
-            | Q(claims__group__status="draft")
-            | Q(claims__brand__status="draft")
-            | Q(claims__attributed_by__status="draft")
-            | Q(claims__citations__source__status="draft")
-            | Q(claims__channel__operated_by_group__status="draft")
-            | Q(claims__channel__operated_by_brand__status="draft")
-        )
         for start in range(0, len(ids), BATCH):
             chunk = sorted(ids)[start : start + BATCH]
-            for incident in Incident.objects.filter(pk__in=chunk).filter(uses_drafts).distinct():
+            using = drafts_used_by(chunk)
+            # In the incidents' order, as one query over the joins would give them.
+            for incident in Incident.objects.filter(pk__in=using) if using else ():
                 publish(incident, self.reason)
+
+
+def drafts_used_by(incident_ids: list[int]) -> set[int]:
+    """Those of these incidents that use a draft: their location, a source they or their claims
+    cite, a group or brand their claims name (as claimant, attributor or channel operator).
+    One query per kind of use, each from the incidents' own rows by index (one query joining
+    them all made the database read whole tables of a large database)."""
+    draft = PublicationStatus.DRAFT
+    found = set(
+        Incident.objects.filter(pk__in=incident_ids, location__status=draft).values_list(
+            "pk", flat=True
+        )
+    )
+    found |= set(
+        IncidentCitation.objects.filter(
+            incident_id__in=incident_ids, source__status=draft
+        ).values_list("incident_id", flat=True)
+    )
+    found |= set(
+        Claim.objects.filter(incident_id__in=incident_ids)
+        .filter(
+            Q(group__status=draft)
+            | Q(brand__status=draft)
+            | Q(attributed_by__status=draft)
+            | Q(channel__operated_by_group__status=draft)
+            | Q(channel__operated_by_brand__status=draft)
+        )
+        .values_list("incident_id", flat=True)
+    )
+    found |= set(
+        ClaimCitation.objects.filter(
+            claim__incident_id__in=incident_ids, source__status=draft
+        ).values_list("claim__incident_id", flat=True)
+    )
+    return found
 
 
 class HistoryRow:
