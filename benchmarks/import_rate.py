@@ -648,13 +648,14 @@ def markdown(results: dict) -> str:
     lines += [
         "Seconds and rows/s of each import; CPU: the import process's own CPU seconds (user + "
         "system; less sensitive than wall time to other load on the machine, but without the "
-        "database server's work on PostgreSQL). The empty file's seconds are the fixed cost in "
-        "every other figure.",
+        "database server's work on PostgreSQL), and rows per CPU second. The empty file's "
+        "seconds are the fixed cost in every other figure. Other processes share the machine: "
+        "see each run's load average below.",
         "",
         "| database holds | table | rows | create s | create rows/s | create CPU s "
-        "| create rows/CPU s | unchanged s | unchanged rows/s | update s | update rows/s "
-        "| empty file s |",
-        "|" + " --- |" * 12,
+        "| create rows/CPU s | unchanged s | unchanged rows/s | unchanged rows/CPU s | update s "
+        "| update rows/s | update rows/CPU s | empty file s | empty file CPU s |",
+        "|" + " --- |" * 15,
     ]
     for e in entries:
         for table, steps in TABLES.items():
@@ -664,10 +665,12 @@ def markdown(results: dict) -> str:
             cells = [held(e["base"]), table, f"{e['size']:,}"]
             for n, step in enumerate(steps[1:]):
                 cells += [number(m[step].get("seconds"), 1), number(m[step].get("rows_per_s"))]
+                cpu = m[step].get("cpu_s")
                 if n == 0:
-                    cpu = m[step].get("cpu_s")
-                    cells += [number(cpu, 1), number(e["size"] / cpu if cpu else None)]
-            cells.append(number(e["median"].get("empty", {}).get("seconds"), 1))
+                    cells.append(number(cpu, 1))
+                cells.append(number(e["size"] / cpu if cpu else None))
+            empty = e["median"].get("empty", {})
+            cells += [number(empty.get("seconds"), 1), number(empty.get("cpu_s"), 2)]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Memory", ""]
     lines += [

@@ -109,7 +109,10 @@ class Result:
     duplicates: list = field(default_factory=list)  # (line, label, existing code), capped
     duplicate_count: int = 0
     dry_run: bool = False
-    grown: set = field(default_factory=set)  # the database tables rows were added to
+    grown: dict = field(default_factory=dict)  # database table -> rows added to it
+
+    def grew(self, table: str, rows: int) -> None:
+        self.grown[table] = self.grown.get(table, 0) + rows
 
     def error(self, line: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -1203,7 +1206,7 @@ class Importer:
                 bulk.insert(self.model, objs, include_pk=True)
                 for obj in objs:
                     obj._state.adding, obj._state.db = False, connection.alias
-            self.result.grown.add(self.model._meta.db_table)
+            self.result.grew(self.model._meta.db_table, len(objs))
             if self.model is Claim:
                 self.memo.update(
                     {("claim_incident_id", r.obj.pk, when): r.obj.incident_id for r in created}
@@ -1300,7 +1303,7 @@ class Importer:
             rows.append(tuple(values[f.attname] for f in fields))
             made.append(HistoryRow(self.model, values))
         bulk.insert_rows(historical, fields, rows)
-        self.result.grown |= {historical._meta.db_table, Change._meta.db_table}
+        self.result.grew(historical._meta.db_table, len(rows))
         columns = bulk.columns(Change)
         entries = []
         for row in made:
@@ -1308,6 +1311,7 @@ class Importer:
             if entry is not None:
                 entries.append(tuple(entry[f.attname] for f in columns))
         bulk.insert_rows(Change, columns, entries)
+        self.result.grew(Change._meta.db_table, len(entries))
 
     def sync_citations(self, rows: list[Row], when) -> set[int]:
         """Cite exactly the sources each row's source_ids lists. Returns the lines that
@@ -1336,7 +1340,7 @@ class Importer:
             for citation, pk in zip(add, bulk.allocate_ids(model, len(add)), strict=True):
                 citation.pk = pk
             bulk.insert(model, add, include_pk=True)
-            self.result.grown.add(model._meta.db_table)
+            self.result.grew(model._meta.db_table, len(add))
             self.record_for(model, add, when)
         if remove:
             # Deleted as deleting each would (its history row, then its change-log entry), at
