@@ -1790,6 +1790,8 @@ def quick_check(model_field):
     without an error: a value of the type to_python() keeps, not empty, one of the choices, and
     accepted by each validator (all of them pure). None: no such test, clean() is called."""
     kind = PYTHON_TYPES.get(model_field.get_internal_type())
+    if type(model_field).__module__ != "django.db.models.fields":
+        return None  # a subclass may clean otherwise
     checks = list(model_field.validators)
     if kind is None or not all(isinstance(v, PURE_VALIDATORS) for v in checks):
         return None
