@@ -140,8 +140,15 @@ def refresh_bulk(incident_ids: Iterable[int], write=None) -> None:
     for start in range(0, len(ids), CHUNK):
         computed = compute(ids[start : start + CHUNK])
         if write is not None:
+            # Only the incidents whose derived fields change (a claim's note changes none).
+            held = stored(computed)
             fields = [Incident._meta.get_field(name) for name in FIELDS]
-            write(Incident, fields, [(pk, *(v[n] for n in FIELDS)) for pk, v in computed.items()])
+            rows = [
+                (pk, *(values[name] for name in FIELDS))
+                for pk, values in computed.items()
+                if held.get(pk) != {name: values[name] for name in FIELDS}
+            ]
+            write(Incident, fields, rows)
             continue
         adapt = connection.ops.adapt_datefield_value
         params = [
