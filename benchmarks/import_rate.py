@@ -28,6 +28,10 @@ exchange.catalogue's exports), made from fixed random seeds, so the same N gives
   database's largest (written once the database is ready), notes "[synthetic] Synthetic benchmark
   record <n>.".
 
+Bytecode. The project's modules are compiled first (`compileall`), as an installed copy has them:
+a process started with PYTHONDONTWRITEBYTECODE (set in some environments) would otherwise
+compile them again in every timed import.
+
 Runs. For each size, RUNS times: a fresh database (PostgreSQL: `kb_import_<N>` on PG_URL, dropped
 at the end; SQLite: a file in the work directory), `migrate`, `load_seed`, import the groups and
 locations, then the timed imports, each `manage.py import_csv TABLE FILE --reason ...` in its own
@@ -548,6 +552,15 @@ def generated_run(size: int, template: str, args, paths: dict) -> dict:
         admin_sql(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+def compile_project() -> None:
+    """The project's bytecode, in __pycache__ (ignored by git), as an installed copy has it."""
+    packages = [p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()]
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", *packages, "manage.py"],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def environment(url: str) -> dict:
     return {**clean_env(), "DEBUG": "0", "SECRET_KEY": "import-benchmark-only", "DATABASE_URL": url}
 
@@ -648,13 +661,14 @@ def markdown(results: dict) -> str:
     lines += [
         "Seconds and rows/s of each import; CPU: the import process's own CPU seconds (user + "
         "system; less sensitive than wall time to other load on the machine, but without the "
-        "database server's work on PostgreSQL). The empty file's seconds are the fixed cost in "
-        "every other figure.",
+        "database server's work on PostgreSQL), and rows per CPU second. The empty file's "
+        "seconds are the fixed cost in every other figure. Other processes share the machine: "
+        "see each run's load average below.",
         "",
         "| database holds | table | rows | create s | create rows/s | create CPU s "
-        "| create rows/CPU s | unchanged s | unchanged rows/s | update s | update rows/s "
-        "| empty file s |",
-        "|" + " --- |" * 12,
+        "| create rows/CPU s | unchanged s | unchanged rows/s | unchanged rows/CPU s | update s "
+        "| update rows/s | update rows/CPU s | empty file s | empty file CPU s |",
+        "|" + " --- |" * 15,
     ]
     for e in entries:
         for table, steps in TABLES.items():
@@ -664,10 +678,12 @@ def markdown(results: dict) -> str:
             cells = [held(e["base"]), table, f"{e['size']:,}"]
             for n, step in enumerate(steps[1:]):
                 cells += [number(m[step].get("seconds"), 1), number(m[step].get("rows_per_s"))]
+                cpu = m[step].get("cpu_s")
                 if n == 0:
-                    cpu = m[step].get("cpu_s")
-                    cells += [number(cpu, 1), number(e["size"] / cpu if cpu else None)]
-            cells.append(number(e["median"].get("empty", {}).get("seconds"), 1))
+                    cells.append(number(cpu, 1))
+                cells.append(number(e["size"] / cpu if cpu else None))
+            empty = e["median"].get("empty", {})
+            cells += [number(empty.get("seconds"), 1), number(empty.get("cpu_s"), 2)]
             lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Memory", ""]
     lines += [
@@ -793,6 +809,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     args.source_ids = args.source_ids or seed_source_ids()
     done, text = [], ""
+    compile_project()
     try:
         files = {}
         for size in args.sizes:

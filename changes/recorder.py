@@ -4,11 +4,12 @@
 import contextvars
 import datetime
 import functools
+import re
 from decimal import Decimal
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from changes.models import Action, Change
 from kb.roles import CURATED_APPS, curated_models
@@ -113,6 +114,12 @@ def rebuild() -> int:
 
 def build(row, prev) -> Change | None:
     """The log entry for one history row, or None for a save that changed nothing."""
+    values = entry_values(row, prev)
+    return Change(**values) if values is not None else None
+
+
+def entry_values(row, prev) -> dict | None:
+    """build()'s entry as its fields' values (a bulk writer inserts them without an instance)."""
     model = row.instance_type
     opts = model._meta
     at = row.history_date
@@ -142,21 +149,21 @@ def build(row, prev) -> Change | None:
             # For the public the claim is withdrawn: remove it from your copy.
             public, incident_id, action = True, left, Action.UNPUBLISHED
             code = incident_code(left)
-    return Change(
-        at=at,
-        action=action,
-        model=opts.label_lower,
-        record_type=str(opts.verbose_name),
-        record_id=getattr(row, opts.pk.attname),
-        label=label(row)[:500],
-        page=page(opts.label_lower, row, code),
-        incident_code=code,
-        fields=fields,
-        reason=row.history_change_reason or "",
-        user_id=row.history_user_id,
-        public=public,
-        history_id=row.history_id,
-    )
+    return {
+        "at": at,
+        "action": action,
+        "model": opts.label_lower,
+        "record_type": str(opts.verbose_name),
+        "record_id": getattr(row, opts.pk.attname),
+        "label": label(row)[:500],
+        "page": page(opts.label_lower, row, code),
+        "incident_code": code,
+        "fields": fields,
+        "reason": row.history_change_reason or "",
+        "user_id": row.history_user_id,
+        "public": public,
+        "history_id": row.history_id,
+    }
 
 
 @functools.cache
@@ -405,7 +412,29 @@ def page(label_lower: str, row, code: str) -> str:
 
 @memoised
 def incident_path(code: str) -> str:
-    return reverse("incident-detail", args=[code])
+    return path(route="incident-detail", key=code)
+
+
+# Keys each route's converter takes, which reverse() leaves as they are (a slug, an id): a bulk
+# writer names thousands of pages.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+KEYS = {"source-detail": re.compile(r"[0-9]+")}
+
+
+def path(route: str, key) -> str:
+    """reverse(route, args=[key]), from the route's path computed once when the key is plain."""
+    key = str(key)
+    if not KEYS.get(route, SLUG).fullmatch(key):
+        return reverse(route, args=[key])
+    start, end = around(route, get_script_prefix())
+    return f"{start}{key}{end}"
+
+
+@functools.cache
+def around(route: str, prefix: str) -> tuple[str, str]:
+    """The route's path before and after its one argument (for a script prefix)."""
+    start, end = reverse(route, args=["0"]).rsplit("/0/", 1)
+    return f"{start}/", f"/{end}"
 
 
 @memoised
@@ -414,7 +443,7 @@ def slug_page(model_name: str, route: str, pk) -> str:
         return ""
     model = apps.get_model("groups" if model_name != "location" else "claims", model_name)
     slug = model._default_manager.filter(pk=pk).values_list("slug", flat=True).first()
-    return reverse(route, args=[slug]) if slug else ""
+    return path(route, slug) if slug else ""
 
 
 def group_or_brand(group_id, brand_id) -> str:
@@ -426,12 +455,12 @@ def group_or_brand(group_id, brand_id) -> str:
 def parent_page(label_lower: str, row) -> str:
     match label_lower:
         case "sources.source":
-            return reverse("source-detail", args=[row.id])
+            return path("source-detail", row.id)
         case "groups.group" | "groups.brand" | "claims.location":
             route = {"groups.group": "group-detail", "groups.brand": "brand-detail"}.get(
                 label_lower, "location-detail"
             )
-            return reverse(route, args=[row.slug])
+            return path(route, row.slug)
         case "groups.alias":
             return group_or_brand(row.group_id, row.brand_id)
         case "groups.groupcitation":

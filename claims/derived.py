@@ -126,8 +126,10 @@ def refresh(incident_ids: Iterable[int]) -> None:
             Incident.objects.filter(pk=pk).update(**values)
 
 
-def refresh_bulk(incident_ids: Iterable[int]) -> None:
-    """refresh(), as one prepared UPDATE run for every incident (the importer's batches)."""
+def refresh_bulk(incident_ids: Iterable[int], write=None) -> None:
+    """refresh(), as one prepared UPDATE run for every incident (the importer's batches), or by
+    `write(Incident, fields, rows)` with rows (pk, *values of FIELDS) if given (the importer's
+    bulk writer, exchange.bulk.update_rows)."""
     from claims.models import Incident
 
     ids = sorted(set(incident_ids) - {None})
@@ -138,6 +140,17 @@ def refresh_bulk(incident_ids: Iterable[int]) -> None:
     statement = f"UPDATE {quote(table)} SET {sets} WHERE {quote('id')} = %s"
     for start in range(0, len(ids), CHUNK):
         computed = compute(ids[start : start + CHUNK])
+        if write is not None:
+            # Only the incidents whose derived fields change (a claim's note changes none).
+            held = stored(computed)
+            fields = [Incident._meta.get_field(name) for name in FIELDS]
+            rows = [
+                (pk, *(values[name] for name in FIELDS))
+                for pk, values in computed.items()
+                if held.get(pk) != {name: values[name] for name in FIELDS}
+            ]
+            write(Incident, fields, rows)
+            continue
         adapt = connection.ops.adapt_datefield_value
         params = [
             [adapt(v) if name in ("first_day", "last_day") else v for name, v in values.items()]

@@ -421,9 +421,15 @@ class Incident(Publishable, DatedMixin, models.Model):
             used += [claim.group, claim.brand, claim.attributed_by]
             if claim.channel_id:
                 used += [claim.channel.operated_by_group, claim.channel.operated_by_brand]
-        sources = Source.objects.filter(
-            Q(incidentcitations__incident=self) | Q(claimcitations__claim__incident=self)
-        ).distinct()
+        # The cited sources' ids first, each from its citations by index: one query joining
+        # both citation tables read all of them (seconds on a large database).
+        cited = set(
+            IncidentCitation.objects.filter(incident=self).values_list("source_id", flat=True)
+        )
+        cited |= set(
+            ClaimCitation.objects.filter(claim__incident=self).values_list("source_id", flat=True)
+        )
+        sources = Source.objects.filter(pk__in=cited) if cited else Source.objects.none()
         return [record for record in used if record is not None] + list(sources)
 
     def publication_problems(self) -> list[str]:

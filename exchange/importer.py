@@ -40,14 +40,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 
 from changes.models import Change
-from changes.recorder import build as change_entry
+from changes.recorder import entry_values as change_entry
 from changes.recorder import remembering
 from claims import derived
 from claims.models import (
@@ -107,6 +109,10 @@ class Result:
     duplicates: list = field(default_factory=list)  # (line, label, existing code), capped
     duplicate_count: int = 0
     dry_run: bool = False
+    grown: dict = field(default_factory=dict)  # database table -> rows added to it
+
+    def grew(self, table: str, rows: int) -> None:
+        self.grown[table] = self.grown.get(table, 0) + rows
 
     def error(self, line: int, column: str, message: str) -> None:
         self.error_count += 1
@@ -744,33 +750,31 @@ class Importer:
             return None
         row_cells = dict(zip(header, cells, strict=True))
         values, bad = {}, False
-        for column, cell in row_cells.items():
+        for (column, kind, parse, allowed, listed), cell in zip(
+            self.plan(header), cells, strict=True
+        ):
             if "\x00" in cell:
                 result.error(line, column, "the cell contains a NUL character")
                 bad = True
                 continue
-            if column in table.fields and column in self.imported:
-                attr, parse = table.fields[column]
+            if kind == "field":
                 try:
-                    values[column] = parse(cell)
+                    value = values[column] = parse(cell)
                 except ValueError as error:
                     result.error(line, column, str(error))
                     bad = True
                     continue
-                allowed = choices_of(self.model, attr)
-                value = values[column]
                 if allowed and value not in ("", None) and value not in allowed:
-                    listed = ", ".join(map(str, allowed))
                     message = f"'{value}' is not one of the allowed values: {listed}"
                     result.error(line, column, message)
                     bad = True
-            elif column == "source_ids" and table.cites:
+            elif kind == "sources":
                 try:
                     values[column] = id_list(cell)
                 except ValueError as error:
                     result.error(line, column, str(error))
                     bad = True
-            elif any(column in ref.columns for ref in table.refs) or column in table.key:
+            elif kind == "key":
                 values[column] = text(cell.strip()) if column != "claim_id" else cell.strip()
         if table.explicit_id:
             raw = values.get(table.key[0]) or row_cells.get(table.key[0], "").strip()
@@ -803,6 +807,26 @@ class Importer:
         if bad:
             return None
         return Row(line, values, row_cells, key)
+
+    def plan(self, header: list[str]) -> list[tuple]:
+        """How each column of the header is read (computed once per file): (column, kind,
+        parser, allowed values as a set, the same listed for the error message)."""
+        if getattr(self, "_plan", None) is None or self._plan[0] != header:
+            table, steps = self.table, []
+            for column in header:
+                kind, parse, allowed, listed = None, None, None, ""
+                if column in table.fields and column in self.imported:
+                    attr, parse = table.fields[column]
+                    choices = choices_of(self.model, attr)
+                    kind, allowed = "field", set(choices)
+                    listed = ", ".join(map(str, choices))
+                elif column == "source_ids" and table.cites:
+                    kind = "sources"
+                elif any(column in ref.columns for ref in table.refs) or column in table.key:
+                    kind = "key"
+                steps.append((column, kind, parse, allowed, listed))
+            self._plan = (header, steps)
+        return self._plan[1]
 
     def row_label(self, row: Row) -> str:
         """The row's record as the preview names it: its key (a new claim or source: its id)."""
@@ -1095,7 +1119,7 @@ class Importer:
             # Foreign keys were resolved above (each a record found by its key): not again, one
             # query each, by clean_fields().
             exclude = {*self.unread_fields(row), *(ref.attr for ref in table.refs)}
-            obj.clean_fields(exclude=exclude)
+            clean_fields(obj, exclude)
             obj._lineage_checked_later = True
             obj.clean()
         except ValidationError as error:
@@ -1182,6 +1206,7 @@ class Importer:
                 bulk.insert(self.model, objs, include_pk=True)
                 for obj in objs:
                     obj._state.adding, obj._state.db = False, connection.alias
+            self.result.grew(self.model._meta.db_table, len(objs))
             if self.model is Claim:
                 self.memo.update(
                     {("claim_incident_id", r.obj.pk, when): r.obj.incident_id for r in created}
@@ -1237,9 +1262,9 @@ class Importer:
             return False
         return True
 
-    def record(self, objs: list, when, update: bool) -> None:
-        """History rows and change-log entries for records written in bulk (what saving each
-        would have written)."""
+    def record(self, objs: list, when, update: bool, deleted: bool = False) -> None:
+        """History rows and change-log entries for records written (or deleted) in bulk (what
+        saving or deleting each would have written)."""
         history = getattr(self.model, "history", None)
         if history is None:
             return
@@ -1258,26 +1283,35 @@ class Importer:
             )
         historical = history.model
         ids = bulk.allocate_ids(historical, len(objs))
-        user_id = self.user.pk if self.user is not None else None
-        tracked = [(f.attname, f.attname) for f in historical.tracked_fields]
-        made = []
+        fields = bulk.columns(historical, include_pk=True)
+        tracked = [f.attname for f in historical.tracked_fields]
+        stamp = {
+            "history_date": when,
+            "history_user_id": self.user.pk if self.user is not None else None,
+            "history_change_reason": self.reason,
+            "history_type": "-" if deleted else ("~" if update else "+"),
+        }
+        if self.model.__name__.endswith("Citation") and memo is not None:
+            # A citation's entry reads as its source: the batch's sources, read at once.
+            wanted = {o.source_id for o in objs} - {k[1] for k in memo if k[0] == "source_text"}
+            for source in Source.objects.filter(pk__in=wanted):
+                memo[("source_text", source.pk)] = str(source)
+        rows, made = [], []
         for obj, history_id in zip(objs, ids, strict=True):
-            row = historical(
-                history_id=history_id,
-                history_date=when,
-                history_user_id=user_id,
-                history_change_reason=self.reason,
-                history_type="~" if update else "+",
-                **{name: getattr(obj, attname) for name, attname in tracked},
-            )
-            made.append(row)
-        bulk.insert(historical, made, include_pk=True)
+            values = {name: getattr(obj, name) for name in tracked}
+            values.update(stamp, history_id=history_id)
+            rows.append(tuple(values[f.attname] for f in fields))
+            made.append(HistoryRow(self.model, values))
+        bulk.insert_rows(historical, fields, rows)
+        self.result.grew(historical._meta.db_table, len(rows))
+        columns = bulk.columns(Change)
         entries = []
         for row in made:
             entry = change_entry(row, previous.get(row.id))
             if entry is not None:
-                entries.append(entry)
-        bulk.insert(Change, entries)
+                entries.append(tuple(entry[f.attname] for f in columns))
+        bulk.insert_rows(Change, columns, entries)
+        self.result.grew(Change._meta.db_table, len(entries))
 
     def sync_citations(self, rows: list[Row], when) -> set[int]:
         """Cite exactly the sources each row's source_ids lists. Returns the lines that
@@ -1306,18 +1340,29 @@ class Importer:
             for citation, pk in zip(add, bulk.allocate_ids(model, len(add)), strict=True):
                 citation.pk = pk
             bulk.insert(model, add, include_pk=True)
+            self.result.grew(model._meta.db_table, len(add))
             self.record_for(model, add, when)
-        for citation in remove:
-            citation._change_reason = self.reason
-            if self.user is not None:
-                citation._history_user = self.user
-            citation.delete()
+        if remove:
+            # Deleted as deleting each would (its history row, then its change-log entry), at
+            # one time, after the batch's writes: the incidents' state then is the batch's.
+            deleted_at = timezone.now()
+            memo = getattr(self, "memo", None)
+            if memo is not None:
+                memo.update(
+                    {
+                        ("incident_state", key[1], deleted_at): state
+                        for key, state in list(memo.items())
+                        if key[0] == "incident_state" and key[2] == when
+                    }
+                )
+            bulk.delete(model, [citation.pk for citation in remove])
+            self.record_for(model, remove, deleted_at, deleted=True)
         return changed
 
-    def record_for(self, model, objs, when) -> None:
+    def record_for(self, model, objs, when, deleted: bool = False) -> None:
         saved, self.model = self.model, model
         try:
-            self.record(objs, when, update=False)
+            self.record(objs, when, update=False, deleted=deleted)
         finally:
             self.model = saved
 
@@ -1367,7 +1412,7 @@ class Importer:
         elif self.model in (Group, Brand):
             incident_ids = set()
         if self.model in (Incident, Claim, Location) and incident_ids:
-            derived.refresh_bulk(incident_ids - {None})
+            derived.refresh_bulk(incident_ids - {None}, write=bulk.update_rows)
 
     def report_duplicates(self, rows: list[Row]) -> None:
         """New incidents at the same location whose possible dates overlap a recorded one's (the
@@ -1537,20 +1582,62 @@ class Importer:
         for each batch; if the file has an error anywhere, all of it is rolled back."""
         if not ids or self.result.error_count:
             return
-        uses_drafts = (
-            Q(location__status="draft")
-            | Q(citations__source__status="draft")
-            | Q(claims__group__status="draft")
-            | Q(claims__brand__status="draft")
-            | Q(claims__attributed_by__status="draft")
-            | Q(claims__citations__source__status="draft")
-            | Q(claims__channel__operated_by_group__status="draft")
-            | Q(claims__channel__operated_by_brand__status="draft")
-        )
         for start in range(0, len(ids), BATCH):
             chunk = sorted(ids)[start : start + BATCH]
-            for incident in Incident.objects.filter(pk__in=chunk).filter(uses_drafts).distinct():
+            using = drafts_used_by(chunk)
+            # In the incidents' order, as one query over the joins would give them.
+            for incident in Incident.objects.filter(pk__in=using) if using else ():
                 publish(incident, self.reason)
+
+
+def drafts_used_by(incident_ids: list[int]) -> set[int]:
+    """Those of these incidents that use a draft: their location, a source they or their claims
+    cite, a group or brand their claims name (as claimant, attributor or channel operator).
+    One query per kind of use, each from the incidents' own rows by index (one query joining
+    them all made the database read whole tables of a large database)."""
+    draft = PublicationStatus.DRAFT
+    found = set(
+        Incident.objects.filter(pk__in=incident_ids, location__status=draft).values_list(
+            "pk", flat=True
+        )
+    )
+    found |= set(
+        IncidentCitation.objects.filter(
+            incident_id__in=incident_ids, source__status=draft
+        ).values_list("incident_id", flat=True)
+    )
+    found |= set(
+        Claim.objects.filter(incident_id__in=incident_ids)
+        .filter(
+            Q(group__status=draft)
+            | Q(brand__status=draft)
+            | Q(attributed_by__status=draft)
+            | Q(channel__operated_by_group__status=draft)
+            | Q(channel__operated_by_brand__status=draft)
+        )
+        .values_list("incident_id", flat=True)
+    )
+    found |= set(
+        ClaimCitation.objects.filter(
+            claim__incident_id__in=incident_ids, source__status=draft
+        ).values_list("claim__incident_id", flat=True)
+    )
+    return found
+
+
+class HistoryRow:
+    """A history row as the change log reads it (changes.recorder.build): its values as
+    attributes, without the cost of a model instance (the row itself is written as a tuple)."""
+
+    def __init__(self, model, values: dict):
+        self.__dict__.update(values)
+        self.instance_type = model
+
+    @property
+    def instance(self):
+        """The record as the row saw it (what simple-history's `instance` gives)."""
+        tracked = self.instance_type.history.model.tracked_fields
+        return self.instance_type(**{f.attname: getattr(self, f.attname) for f in tracked})
 
 
 def claim_natural_key(claim) -> tuple:
@@ -1652,6 +1739,80 @@ def is_text(model, attr: str) -> bool:
         )
     except Exception:
         return False
+
+
+def clean_fields(obj, exclude: set) -> None:
+    """Model.clean_fields(), without calling a field's clean() where it provably returns the value
+    as it is and raises nothing (quick_check); the other fields are cleaned as it does, and the
+    errors are the same, in the same order."""
+    errors = {}
+    for model_field, check in quick_checks(type(obj)):
+        if model_field.name in exclude or model_field.generated:
+            continue
+        raw = getattr(obj, model_field.attname)
+        if model_field.blank and raw in model_field.empty_values:
+            continue
+        if isinstance(raw, DatabaseDefault):
+            continue
+        if check is not None and check(raw):
+            continue
+        try:
+            setattr(obj, model_field.attname, model_field.clean(raw, obj))
+        except ValidationError as error:
+            errors[model_field.name] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+# The Python type whose values a field's to_python() returns as they are, by field type.
+PYTHON_TYPES = {
+    "CharField": str, "TextField": str, "SlugField": str, "IntegerField": int,
+    "BigIntegerField": int, "SmallIntegerField": int, "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int, "PositiveBigIntegerField": int, "AutoField": int,
+    "BigAutoField": int, "DateField": datetime.date, "TimeField": datetime.time,
+    "DateTimeField": datetime.datetime,
+}  # fmt: skip
+# Validators that only read the value (no database, no other field).
+PURE_VALIDATORS = (
+    validators.MaxLengthValidator, validators.MinLengthValidator, validators.MinValueValidator,
+    validators.MaxValueValidator, validators.ProhibitNullCharactersValidator,
+    validators.RegexValidator,
+)  # fmt: skip
+
+
+@functools.cache
+def quick_checks(model) -> list[tuple]:
+    return [(model_field, quick_check(model_field)) for model_field in model._meta.fields]
+
+
+def quick_check(model_field):
+    """A test that is true only if model_field.clean(value) would return the value unchanged
+    without an error: a value of the type to_python() keeps, not empty, one of the choices, and
+    accepted by each validator (all of them pure). None: no such test, clean() is called."""
+    kind = PYTHON_TYPES.get(model_field.get_internal_type())
+    if type(model_field).__module__ != "django.db.models.fields":
+        return None  # a subclass may clean otherwise
+    checks = list(model_field.validators)
+    if kind is None or not all(isinstance(v, PURE_VALIDATORS) for v in checks):
+        return None
+    choices = None
+    if model_field.choices is not None:
+        choices = {value for value, _label in model_field.flatchoices}
+    empty = model_field.empty_values
+
+    def check(value) -> bool:
+        if type(value) is not kind or value in empty:
+            return False
+        if choices is not None and value not in choices:
+            return False
+        try:
+            for validator in checks:
+                validator(value)
+        except ValidationError:
+            return False
+        return True
+
+    return check
 
 
 def snapshot(obj) -> dict:
