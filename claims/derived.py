@@ -277,6 +277,9 @@ def store_search_texts() -> None:
         refresh(ids)
         return
     with transaction.atomic(), connection.cursor() as cursor:
+        # Dropped at the end, not only on commit: a rebuild inside a longer transaction (a test,
+        # or two rebuilds in one atomic block) must find no table left by the previous one.
+        cursor.execute("DROP TABLE IF EXISTS pg_temp.incident_search_text")
         cursor.execute(
             "CREATE TEMPORARY TABLE incident_search_text (id bigint, search_text text) "
             "ON COMMIT DROP"
@@ -292,6 +295,7 @@ def store_search_texts() -> None:
             "FROM incident_search_text t "
             "WHERE i.id = t.id AND i.search_text IS DISTINCT FROM t.search_text"
         )
+        cursor.execute("DROP TABLE incident_search_text")
 
 
 # One statement, so that each incident is rewritten once (its search text follows, from Python:
