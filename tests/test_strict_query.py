@@ -186,10 +186,15 @@ def test_unknown_parameters_are_refused_with_400_naming_them(client, url):
 
 @pytest.mark.parametrize("url", ENDPOINTS)
 def test_nul_control_characters_and_invalid_utf8_are_refused_in_every_parameter(client, url):
+    """Every parameter with a bad value, and every kind of bad value in some parameter of each
+    endpoint. Values are read by one parser for every endpoint and parameter (kb.query), so the
+    sweep pairs them in turn rather than trying all nine on each of thirty parameters: that
+    cross product was a fifth of the whole suite's time."""
     problems = []
-    for name in takes(client, url):
-        for raw in RAW_BAD:
-            check(client, url, f"{name}={raw}", name, problems)
+    names = takes(client, url)
+    for i in range(max(len(names), len(RAW_BAD)) if names else 0):
+        name, raw = names[i % len(names)], RAW_BAD[i % len(RAW_BAD)]
+        check(client, url, f"{name}={raw}", name, problems)
     assert not problems, "\n".join(problems)
 
 
