@@ -6,6 +6,7 @@ test-artifacts/screenshots/ for people to look at."""
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +26,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 IRI = "islamic-resistance-in-iraq"
 TOWER_22 = "2024-01-28-tower-22-drone"
+DESKTOP = {"width": 1280, "height": 900}
 
 
 class LiveServer(LiveServerThread):
@@ -108,11 +110,14 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def page(browser, live_url):
-    """A fresh page that fails the test on a script error and refuses any request to another
-    host (the site must work offline)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_url)
+@contextmanager
+def opened(browser, live_url, viewport=DESKTOP, javascript=True, refused_pages_expected=False):
+    """A page in a fresh browser context (its own localStorage) that fails the test on a script
+    error and refuses any request to another host (the site must work offline). With
+    `refused_pages_expected`, the console's report of a page answered 400 is not an error."""
+    context = browser.new_context(
+        viewport=viewport, base_url=live_url, java_script_enabled=javascript
+    )
     outside, errors = [], []
 
     def only_this_site(route):
@@ -122,14 +127,29 @@ def page(browser, live_url):
             outside.append(route.request.url)
             route.abort()
 
+    def console(message):
+        if message.type != "error":
+            return
+        if refused_pages_expected and "status of 400" in message.text:
+            return
+        errors.append(message.text)
+
     context.route("**/*", only_this_site)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
+    page.on("console", console)
+    try:
+        yield page
+    finally:
+        context.close()
     assert outside == [], "requests beyond this site"
     assert errors == [], "script errors"
+
+
+@pytest.fixture
+def page(browser, live_url):
+    with opened(browser, live_url) as page:
+        yield page
 
 
 def drawn(page, url):

@@ -10,14 +10,20 @@ test-artifacts/screenshots/."""
 # ruff: noqa: F811
 
 import re
-from contextlib import contextmanager
 
 import pytest
 
 from sources.models import Source
 
 # test_browser.py's Chromium and live server, used here as fixtures (hence the names as arguments).
-from tests.test_browser import IRI, SCREENSHOTS, TOWER_22, browser, live_url  # noqa: F401
+from tests.test_browser import (  # noqa: F401 (fixtures)
+    IRI,
+    SCREENSHOTS,
+    TOWER_22,
+    browser,
+    live_url,
+)
+from tests.test_browser import opened as opened_page
 
 pytestmark = pytest.mark.django_db
 
@@ -65,37 +71,10 @@ def public_pages():
     ]
 
 
-@contextmanager
 def opened(browser, live_url, viewport, javascript=True):
-    """A fresh browser context (its own localStorage) whose pages fail the test on a script
-    error and on any request beyond this site."""
-    context = browser.new_context(
-        viewport=viewport, base_url=live_url, java_script_enabled=javascript
-    )
-    outside, errors = [], []
-
-    def only_this_site(route):
-        if route.request.url.startswith(live_url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_this_site)
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text) if m.type == "error" and "status of 400" not in m.text else None
-        ),
-    )
-    try:
-        yield page
-    finally:
-        context.close()
-    assert outside == [], "requests beyond this site"
-    assert errors == [], "script errors"
+    """test_browser's guarded page; the pages here include a 400 page, whose load the console
+    reports."""
+    return opened_page(browser, live_url, viewport, javascript, refused_pages_expected=True)
 
 
 def settle(page, url):
