@@ -39,7 +39,13 @@ def uses_postgres(queryset: QuerySet) -> bool:
 def query_words(query: str, spellings: dict, *, document: bool) -> list[set[str]]:
     """The query's words, each as the terms any of which matches it: the folded word, and for a
     word of an actor's name, its known spellings (other text) or, in a document, its skeleton
-    term when the names spell it in more than one way."""
+    term when the names spell it in more than one way.
+
+    Words joined by punctuation without a space (an incident's code, a date, 'US-led') are one
+    term, a phrase: those words in that order, as the text writes them (articles too), not each
+    anywhere. Both databases read a term of several words as a phrase."""
+    if len(query.split()) == 1 and len(words(query)) > 1:
+        return [{fold(query)}]
     found = []
     for word in words(query):
         terms, term = {word}, skeleton_term(word)
@@ -175,10 +181,6 @@ def document_search(queryset: QuerySet, query: str, tokens: list[str], names=(),
     spellings = spellings or {}
     phrases = name_phrases(names, spellings)
     found = [] if is_a_name(query, names) else query_words(query, spellings, document=True)
-    if len(found) > 1 and len(query.split()) == 1:
-        # Words joined by punctuation without a space (an incident's code, a date, 'US-led'):
-        # those words in that order, as the text writes them (articles too), not each anywhere.
-        phrases, found = [*phrases, [{word} for word in fold(query).split()]], []
     if uses_postgres(queryset):
 
         def either(terms):
