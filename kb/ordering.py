@@ -44,20 +44,37 @@ def text_key(field: str | Expression) -> Expression:
     return Lower(NullIf(CodePoints(expression), Value(""), output_field=TextField()))
 
 
-def is_text(model, path: str) -> bool:
-    """Is the field at this lookup path (e.g. 'location__name') a text field?"""
+def field_at(model, path: str):
+    """The field at this lookup path (e.g. 'location__name'), and whether it may be NULL there
+    (itself, or a relation on the way); (None, True) for the pk or an annotation (a count)."""
+    nullable = False
     for part in path.split("__"):
         try:
             field = model._meta.get_field(part)
         except FieldDoesNotExist:
-            return False  # pk, or an annotation such as a count
+            return None, part != "pk"
+        nullable = nullable or field.null
         model = field.related_model or model
-    return isinstance(field, CharField | TextField)
+    return field, nullable
+
+
+def is_text(model, path: str) -> bool:
+    """Is the field at this lookup path a text field?"""
+    return isinstance(field_at(model, path)[0], CharField | TextField)
 
 
 def sort_key(model, field: str, descending: bool = False) -> OrderBy:
-    """One key of an order: text by the rule, unknowns last whichever the direction."""
-    expression = text_key(field) if is_text(model, field) else F(field)
+    """One key of an order: text by the rule, unknowns last whichever the direction.
+
+    A column that is never NULL is ordered plainly ("at DESC", not "at DESC NULLS LAST": the
+    same order), so that an index on it serves the order read backwards."""
+    found, nullable = field_at(model, field)
+    if isinstance(found, CharField | TextField):
+        expression = text_key(field)  # empty text is unknown: NULL, whatever the column holds
+    elif not nullable:
+        return F(field).desc() if descending else F(field).asc()
+    else:
+        expression = F(field)
     return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
 
 
