@@ -46,9 +46,11 @@ def fold(text: str) -> str:
 
 def _fold(text: str) -> str:
     """fold(), unremembered: for documents, which are seen once."""
-    text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII has no diacritics, Arabic letters or compatibility forms
+        text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_LETTERS)
+        text = unicodedata.normalize("NFKD", text)
+        if not text.isascii():
+            text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.lower()
     for mark in APOSTROPHES:
         text = text.replace(mark, "")
@@ -82,6 +84,7 @@ def words(text: str) -> list[str]:
     return [word for word in folded if word not in ARTICLES] or folded
 
 
+@functools.lru_cache(maxsize=REMEMBERED * 4)
 def skeleton_term(word: str) -> str | None:
     """The document term that every spelling of this folded word shares, for Latin words of at
     least three consonants (fewer tell too little apart: 'KH' and 'key' share 'k'), else None."""
