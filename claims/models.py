@@ -448,16 +448,12 @@ class Incident(Publishable, DatedMixin, models.Model):
         if not (self.location_id and self.date and self.date_precision):
             return []
         first, last = possible_range(self.date, self.date_precision, self.date_end)
-        nearby = Incident.objects.filter(
-            location_id=self.location_id,
-            date__lte=last,
-            date__gte=max(first, datetime.date(2, 1, 1)) - datetime.timedelta(days=365),
-        ).exclude(pk=self.pk)
-        return [
-            other
-            for other in nearby
-            if possible_range(other.date, other.date_precision, other.date_end)[1] >= first
-        ]
+        # The importer's test too (exchange.importer), on the same derived days and index.
+        return list(
+            Incident.objects.filter(location_id=self.location_id)
+            .overlapping(first, last)
+            .exclude(pk=self.pk)
+        )
 
     @property
     def claimants(self):

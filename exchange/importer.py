@@ -859,6 +859,10 @@ class Importer:
             for row in ready:
                 self.constraints_hold(row)
             return
+        if self.model is Incident:
+            new = [row for row in ready if row.created]
+            derive_new_incidents([row.obj for row in new])
+            self.report_duplicates(new)
         try:
             with transaction.atomic():
                 self.save(ready)
@@ -946,7 +950,7 @@ class Importer:
                     continue
             row.created = row.obj is None
             if row.created:
-                row.obj = self.model()
+                row.obj = new_instance(self.model)
                 if table.explicit_id and row.values.get(table.key[0]):
                     row.obj.pk = row.values[table.key[0]]
             row.before = snapshot(row.obj) if not row.created else None
@@ -1192,9 +1196,7 @@ class Importer:
         created = [row for row in rows if row.created]
         changed = [row for row in rows if not row.created and snapshot(row.obj) != row.before]
         if created:
-            objs = [row.obj for row in created]
-            if self.model is Incident:
-                derive_new_incidents(objs)
+            objs = [row.obj for row in created]  # a new incident's derived fields: write()
             if self.table.explicit_id:
                 self.model.objects.bulk_create(objs, batch_size=BATCH)
                 missing = [o for o in objs if o.pk is None]
@@ -1326,11 +1328,12 @@ class Importer:
         for citation in model.objects.filter(**{f"{link}__in": [row.obj.pk for row in rows]}):
             current.setdefault(getattr(citation, f"{link}_id"), {})[citation.source_id] = citation
         add, remove, changed = [], [], set()
+        cite = citation_maker(model, link)
         for row in rows:
             have = current.get(row.obj.pk, {})
             for source_id in row.sources:
                 if source_id not in have:
-                    add.append(model(source_id=source_id, **{link: row.obj}))
+                    add.append(cite(source_id, row.obj.pk))
                     changed.add(row.line)
             for source_id, citation in have.items():
                 if source_id not in row.sources:
@@ -1380,8 +1383,9 @@ class Importer:
                     self.counts["location"].add(row.before.get("location_id"))
             published = {o.pk for o in objs if o.status == "published"}
             self.check_published_sources(published, rows)
-            self.publish_used(published)
-            self.report_duplicates([row for row in rows if row.created])
+            new = [row for row in rows if row.created and row.obj.pk in published]
+            self.publish_used(published - {row.obj.pk for row in new})
+            self.publish_used_by_new(new)
         elif self.model is Claim:
             incident_ids = {o.incident_id for o in objs}
             for row in rows:
@@ -1416,9 +1420,10 @@ class Importer:
 
     def report_duplicates(self, rows: list[Row]) -> None:
         """New incidents at the same location whose possible dates overlap a recorded one's (the
-        admin's warning). One query per batch, the database matching each row with the stored
-        possible days (memory flat however many incidents a place has); each row names the
-        first such incident by code."""
+        admin's warning), before they are written: recorded ones are those of the database and
+        of the file's earlier batches. One query per batch, the database matching each row with
+        the stored possible days (memory flat however many incidents a place has); each row
+        names the first such incident by code."""
         rows = [r for r in rows if r.obj.location_id and r.obj.first_day]
         if not rows:
             return
@@ -1431,17 +1436,19 @@ class Importer:
             for value in (r.line, r.obj.location_id, adapt(r.obj.first_day), adapt(r.obj.last_day))
         ]
         table = quote(Incident._meta.db_table)
-        # For each new row, the first recorded incident found that overlaps (LIMIT 1: the scan
-        # of a busy place stops at its first match). Ids of this batch and later ones are
-        # larger than every recorded incident's.
+        place, first, last = (f"i.{quote(c)}" for c in ("location_id", "first_day", "last_day"))
+        if connection.vendor == "postgresql":
+            # The GiST index on (location, possible days) (claims 0015), typed as it is.
+            same = f"{place} = n.location::bigint AND daterange({first}, {last}, '[]') && "
+            same += "daterange(n.lo::date, n.hi::date, '[]')"
+        else:
+            same = f"{place} = n.location AND {first} <= n.hi AND {last} >= n.lo"
+        # For each new row, the first recorded incident found that overlaps (LIMIT 1).
         statement = (
             f"WITH new_rows(line, location, lo, hi) AS (VALUES {values}) "
-            f"SELECT n.line, (SELECT i.{quote('code')} FROM {table} i "
-            f"WHERE i.{quote('location_id')} = n.location AND i.{quote('first_day')} <= n.hi "
-            f"AND i.{quote('last_day')} >= n.lo AND i.{quote('id')} < %s LIMIT 1) "
+            f"SELECT n.line, (SELECT i.{quote('code')} FROM {table} i WHERE {same} LIMIT 1) "
             "FROM new_rows n ORDER BY n.line"
         )
-        params.append(min(r.obj.pk for r in rows))
         codes = {r.line: r.obj.code for r in rows}
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
@@ -1589,6 +1596,30 @@ class Importer:
             for incident in Incident.objects.filter(pk__in=using) if using else ():
                 publish(incident, self.reason)
 
+    def publish_used_by_new(self, rows: list[Row]) -> None:
+        """publish_used() for incidents this import creates: what they use is in their rows (a
+        new incident has no claims yet), so only the drafts among its location and the sources
+        it cites are looked up."""
+        if not rows or self.result.error_count:
+            return
+        draft = PublicationStatus.DRAFT
+        locations = {row.obj.location_id for row in rows} - {None}
+        sources = {source for row in rows for source in row.sources or ()}
+        draft_locations = set(
+            Location.objects.filter(pk__in=locations, status=draft).values_list("pk", flat=True)
+        )
+        draft_sources = set(
+            Source.objects.filter(pk__in=sources, status=draft).values_list("pk", flat=True)
+        )
+        using = [
+            row.obj.pk
+            for row in rows
+            if row.obj.location_id in draft_locations
+            or draft_sources.intersection(row.sources or ())
+        ]
+        for incident in Incident.objects.filter(pk__in=using) if using else ():
+            publish(incident, self.reason)
+
 
 def drafts_used_by(incident_ids: list[int]) -> set[int]:
     """Those of these incidents that use a draft: their location, a source they or their claims
@@ -1638,6 +1669,40 @@ class HistoryRow:
         """The record as the row saw it (what simple-history's `instance` gives)."""
         tracked = self.instance_type.history.model.tracked_fields
         return self.instance_type(**{f.attname: getattr(self, f.attname) for f in tracked})
+
+
+def new_instance(model):
+    """model(): a new record with every field at its default, built by position (cheaper than
+    by default, which looks up each field's default again)."""
+    fixed, fresh = instance_defaults(model)
+    values = list(fixed)
+    for index, model_field in fresh:
+        values[index] = model_field.get_default()
+    return model(*values)
+
+
+@functools.cache
+def instance_defaults(model) -> tuple[list, list]:
+    """The defaults of the model's concrete fields, in order, and the fields whose default is
+    made anew for each record (a callable: a new list, the time now)."""
+    fields = model._meta.concrete_fields
+    fresh = [(i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)]
+    return [f.get_default() for f in fields], fresh
+
+
+def citation_maker(model, link: str):
+    """A function making a new citation of a source for a record (by their ids), its other
+    fields at their defaults: by position, the cheap way to build a model instance."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    source, record = names.index("source_id"), names.index(f"{link}_id")
+
+    def cite(source_id: int, record_id: int):
+        obj = new_instance(model)
+        setattr(obj, names[source], source_id)
+        setattr(obj, names[record], record_id)
+        return obj
+
+    return cite
 
 
 def claim_natural_key(claim) -> tuple:
@@ -1799,12 +1864,18 @@ def quick_check(model_field):
     if model_field.choices is not None:
         choices = {value for value, _label in model_field.flatchoices}
     empty = model_field.empty_values
+    tests = [validator_test(v) for v in checks]
+    checks = [v for v, test in zip(checks, tests, strict=True) if test is None]
+    tests = [test for test in tests if test is not None]
 
     def check(value) -> bool:
         if type(value) is not kind or value in empty:
             return False
         if choices is not None and value not in choices:
             return False
+        for test in tests:
+            if not test(value):
+                return False
         try:
             for validator in checks:
                 validator(value)
@@ -1813,6 +1884,26 @@ def quick_check(model_field):
         return True
 
     return check
+
+
+def validator_test(validator):
+    """The test a common validator makes, as a predicate (true: no error), without the cost of
+    calling it; None for the others, which are called."""
+    limit = getattr(validator, "limit_value", None)
+    if callable(limit):
+        return None
+    kind = type(validator)
+    if kind is validators.MaxLengthValidator:
+        return lambda value: len(value) <= limit
+    if kind is validators.MinLengthValidator:
+        return lambda value: len(value) >= limit
+    if kind is validators.MaxValueValidator:
+        return lambda value: not value > limit
+    if kind is validators.MinValueValidator:
+        return lambda value: not value < limit
+    if kind is validators.ProhibitNullCharactersValidator:
+        return lambda value: "\x00" not in str(value)
+    return None
 
 
 def snapshot(obj) -> dict:

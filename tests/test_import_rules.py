@@ -6,6 +6,7 @@ duplicated; claim lineages stay consistent; every error is reported once, where 
 traceback; a dry run writes nothing; the change log never shows a server path."""
 
 import ast
+import datetime
 import re
 from collections import Counter
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from changes.models import Change
+from claims import derived
 from claims.models import (
     Claim,
     ClaimCitation,
@@ -586,6 +588,27 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_do(client, tmp_path):
     assert "Dry run: nothing was written." in out
     assert f"2024-01-28-synthetic-twin is a likely duplicate of {TOWER_22}" in out
     assert (history_counts(), database_state()) == (history, state)
+
+
+def test_the_importer_and_the_admin_flag_the_same_likely_duplicates(client, tmp_path):
+    """The same place and overlapping possible dates, however long before the new incident the
+    recorded one began: one with an end date 800 days on covers a day 500 days after its date
+    (synthetic dates, on a seed incident changed for the test)."""
+    header, rows = exported(client, "incidents", code=TOWER_22)
+    tower = Incident.objects.get(code=TOWER_22)
+    end = tower.date + datetime.timedelta(days=800)
+    Incident.objects.filter(pk=tower.pk).update(date_end=end)
+    derived.refresh([tower.pk])
+    for day, flagged in [(tower.date + datetime.timedelta(days=500), True), (end, True),
+                         (end + datetime.timedelta(days=1), False)]:  # fmt: skip
+        twin = {**rows[0], "code": "2030-01-01-synthetic-twin", "date": day.isoformat(),
+                "date_precision": "day", "date_end": ""}  # fmt: skip
+        path = write(tmp_path, "twin.csv", to_csv(header, [twin]))
+        result = import_file("incidents", path, dry_run=True)
+        assert result.errors == []
+        assert result.duplicates == ([(2, twin["code"], TOWER_22)] if flagged else [])
+        candidate = Incident(location_id=tower.location_id, date=day, date_precision="day")
+        assert candidate.likely_duplicates() == ([tower] if flagged else [])
 
 
 # --- 9. The change log's reason ----------------------------------------------------------------
