@@ -84,7 +84,6 @@ def words(text: str) -> list[str]:
     return [word for word in folded if word not in ARTICLES] or folded
 
 
-@functools.lru_cache(maxsize=REMEMBERED * 4)
 def skeleton_term(word: str) -> str | None:
     """The document term that every spelling of this folded word shares, for Latin words of at
     least three consonants (fewer tell too little apart: 'KH' and 'key' share 'k'), else None."""
@@ -100,7 +99,7 @@ def document_terms(text: str) -> str:
     """A text as a search document keeps it: its folded words in order, then the skeleton terms
     of its words, each once ('Kata'ib Hizballah' -> 'kataib hizballah zzktb zzhzblh')."""
     folded = _fold(text)
-    terms = sorted({term for word in folded.split() if (term := skeleton_term(word))})
+    terms = sorted({term for word in set(folded.split()) if (term := skeleton_term(word))})
     return " ".join(filter(None, [folded, *terms]))
 
 
