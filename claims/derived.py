@@ -77,14 +77,28 @@ def text(values: dict, location: tuple[str, str] | None, tokens: Iterable[str]) 
     return " ".join(filter(None, [document_terms(" ".join(parts)), *sorted(set(tokens))]))
 
 
+# What the derived fields are computed from, on the incident itself.
+SOURCE_FIELDS = ["date", "date_precision", "date_end", "location_id", *TEXT_FIELDS]
+
+
 def compute(incident_ids: Iterable[int]) -> dict[int, dict]:
     """What the derived fields should hold, for these incidents, in three queries."""
-    from claims.models import Claim, Incident, Location
+    from claims.models import Incident
 
-    rows = Incident.objects.filter(pk__in=incident_ids).values(
-        "pk", "date", "date_precision", "date_end", "location_id", *TEXT_FIELDS
-    )
-    incidents = {row["pk"]: row for row in rows}
+    rows = Incident.objects.filter(pk__in=incident_ids).values("pk", *SOURCE_FIELDS)
+    return derive({row["pk"]: row for row in rows})
+
+
+def compute_for(incidents: list) -> dict[int, dict]:
+    """compute() for these incident instances as they are, saved or not (their claims and
+    location as stored): the importer writes an updated incident with its derived fields."""
+    return derive({o.pk: {name: getattr(o, name) for name in SOURCE_FIELDS} for o in incidents})
+
+
+def derive(incidents: dict[int, dict]) -> dict[int, dict]:
+    """compute() from the incidents' SOURCE_FIELDS (pk -> values), in two queries."""
+    from claims.models import Claim, Location
+
     location_ids = {row["location_id"] for row in incidents.values()} - {None}
     locations = {
         pk: (name, alternate_names)

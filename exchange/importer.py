@@ -32,6 +32,7 @@ import datetime
 import decimal
 import enum
 import functools
+import itertools
 import json
 import os
 import re
@@ -661,7 +662,9 @@ class Importer:
         self.table, self.reason, self.user = table, reason, user
         self.model = table.model
         self.result = Result(table=table.name)
-        self.seen: dict[tuple, int] = {}  # key -> line of its first row
+        self.seen: dict[tuple, int] = {}  # key -> line of its first row, in this batch
+        self.earlier = EarlierKeys()  # ... in the batches before
+        self.natural: dict[tuple, int] = {}  # a claim without claim_id: its natural key -> line
         self.largest_id = 0
         self.largest_line = 0  # the file's line that gave largest_id (0: the database's)
         self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
@@ -702,6 +705,7 @@ class Importer:
                 batch = []
         if batch:
             self.write(batch)
+        self.earlier.drop()
         self.link_deferred()
         self.finish()
         return self.result
@@ -841,6 +845,7 @@ class Importer:
     # -- a batch: look up, check, write
 
     def write(self, batch: list[Row]) -> None:
+        self.check_earlier_keys(batch)
         self.resolve_refs(batch)
         self.find_existing(batch)
         if self.table.explicit_id:
@@ -868,6 +873,23 @@ class Importer:
                 self.save(ready)
         except IntegrityError:
             self.save_one_by_one(ready)
+
+    def check_earlier_keys(self, batch: list[Row]) -> None:
+        """A key that an earlier batch gave (parse() compares each row with its own batch's);
+        then this batch's keys join the earlier ones."""
+        keyed = {row.key: row for row in batch if any(part is not None for part in row.key)}
+        found = self.earlier.lines_of(list(keyed))
+        for key, first in found.items():
+            row = keyed[key]
+            self.result.error(
+                row.line,
+                ", ".join(self.table.key),
+                f"the same key as line {first} ({self.label_of(row.values)}): a record is "
+                "given once per file",
+            )
+            row.failed = True
+        self.earlier.add({key: line for key, line in self.seen.items() if key not in found})
+        self.seen = {}
 
     def resolve_refs(self, batch: list[Row]) -> None:
         for ref in self.table.refs:
@@ -1023,7 +1045,7 @@ class Importer:
                 "claims-natural", incident.pk, values.get("kind"), group.pk if group else None,
                 brand.pk if brand else None, values.get("claimant_as_named"), values.get("date"),
             )  # fmt: skip
-            first = self.seen.get(natural)
+            first = self.natural.get(natural)
             if first is not None:
                 self.result.error(
                     row.line, "claim_id",
@@ -1031,7 +1053,7 @@ class Importer:
                 )  # fmt: skip
                 row.failed = True
                 return None
-            self.seen[natural] = row.line
+            self.natural[natural] = row.line
             return found[0] if found else None
         return None
 
@@ -1198,16 +1220,23 @@ class Importer:
         if created:
             objs = [row.obj for row in created]  # a new incident's derived fields: write()
             if self.table.explicit_id:
-                self.model.objects.bulk_create(objs, batch_size=BATCH)
-                missing = [o for o in objs if o.pk is None]
-                for obj in missing:  # no RETURNING on this database
-                    obj.save(force_insert=True)
+                # The ids the file gives (a claim_id) as they are, in bulk (bulk_create()
+                # would compile an INSERT); then the rows without one, their ids from the
+                # table's sequence as they are inserted.
+                given = [o for o in objs if o.pk is not None]
+                bulk.insert(self.model, given, include_pk=True)
+                rest = [o for o in objs if o.pk is None]
+                if rest:
+                    self.model.objects.bulk_create(rest, batch_size=BATCH)
+                    for obj in [o for o in rest if o.pk is None]:  # no RETURNING here
+                        obj.save(force_insert=True)
             else:
+                given = objs
                 for obj, pk in zip(objs, bulk.allocate_ids(self.model, len(objs)), strict=True):
                     obj.pk = pk
                 bulk.insert(self.model, objs, include_pk=True)
-                for obj in objs:
-                    obj._state.adding, obj._state.db = False, connection.alias
+            for obj in given:
+                obj._state.adding, obj._state.db = False, connection.alias
             self.result.grew(self.model._meta.db_table, len(objs))
             if self.model is Claim:
                 self.memo.update(
@@ -1223,6 +1252,10 @@ class Importer:
             fields = sorted(
                 {f for row in changed for f, v in snapshot(row.obj).items() if row.before[f] != v}
             )
+            if self.model is Incident:
+                # Its derived fields in the same UPDATE (a second one would write each row and
+                # its indexes again): from its new values, its claims and location as stored.
+                fields += derive_changed_incidents([row.obj for row in changed])
             bulk.update(self.model, [row.obj for row in changed], fields)
             self.record([row.obj for row in changed], when, update=True)
         cited = self.sync_citations(rows, when)
@@ -1376,7 +1409,7 @@ class Importer:
         objs = [row.obj for row in rows]
         incident_ids = set()
         if self.model is Incident:
-            incident_ids = {row.obj.pk for row in changed}
+            # (The derived fields of the incidents written were written with them.)
             self.counts["location"] |= {o.location_id for o in objs}
             for row in rows:
                 if row.before and row.before.get("location_id") != row.obj.location_id:
@@ -1656,6 +1689,59 @@ def drafts_used_by(incident_ids: list[int]) -> set[int]:
     return found
 
 
+class EarlierKeys:
+    """The keys of the rows of a file's earlier batches, with their lines, to refuse a key given
+    twice. The last batch's are kept in memory, older ones in a temporary table of the import's
+    transaction: memory stays flat however long the file, and a file of one batch never makes
+    the table."""
+
+    names = itertools.count(1)
+
+    def __init__(self):
+        self.last: dict[str, int] = {}
+        self.table = None
+
+    def lines_of(self, keys: list[tuple]) -> dict[tuple, int]:
+        texts = {repr(key): key for key in keys}
+        found = {texts[text]: self.last[text] for text in texts if text in self.last}
+        if self.table is not None:
+            wanted = [text for text in texts if text not in self.last]
+            with connection.cursor() as cursor:
+                for start in range(0, len(wanted), 500):
+                    chunk = wanted[start : start + 500]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(
+                        f"SELECT given, line FROM {self.table} WHERE given IN ({marks})", chunk
+                    )
+                    found.update({texts[text]: line for text, line in cursor.fetchall()})
+        return found
+
+    def add(self, lines: dict[tuple, int]) -> None:
+        if self.last:
+            rows = list(self.last.items())
+            with connection.cursor() as cursor:
+                if self.table is None:
+                    self.table = f"import_keys_{next(self.names)}"
+                    cursor.execute(
+                        f"CREATE TEMPORARY TABLE {self.table} "
+                        "(given text PRIMARY KEY, line integer NOT NULL)"
+                    )
+                if connection.vendor == "postgresql":
+                    bulk.copy_in(f"COPY {self.table} (given, line) FROM STDIN", rows)
+                else:
+                    cursor.executemany(
+                        f"INSERT INTO {self.table} (given, line) VALUES (%s, %s)", rows
+                    )
+        self.last = {repr(key): line for key, line in lines.items()}
+
+    def drop(self) -> None:
+        if self.table is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {self.table}")
+            self.table = None
+        self.last = {}
+
+
 class HistoryRow:
     """A history row as the change log reads it (changes.recorder.build): its values as
     attributes, without the cost of a model instance (the row itself is written as a tuple)."""
@@ -1711,6 +1797,19 @@ def claim_natural_key(claim) -> tuple:
         claim.incident_id, claim.kind, claim.group_id, claim.brand_id, claim.claimant_as_named,
         claim.date,
     )  # fmt: skip
+
+
+def derive_changed_incidents(incidents: list) -> list[str]:
+    """Set the derived fields of incidents about to be updated (claims.derived): the attnames of
+    those that change."""
+    computed = derived.compute_for(incidents)
+    changing = set()
+    for incident in incidents:
+        for name, value in computed[incident.pk].items():
+            if getattr(incident, name) != value:
+                setattr(incident, name, value)
+                changing.add(name)
+    return sorted(changing)
 
 
 def derive_new_incidents(incidents: list) -> None:

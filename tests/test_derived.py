@@ -14,6 +14,7 @@ from claims.models import (
     Claim,
     ClaimStatus,
     Incident,
+    Location,
     competing_claims,
     current_responsibility,
 )
@@ -87,6 +88,26 @@ def test_an_import_keeps_them_up_to_date():
         "2024-02-01",
         "2024-02-29",
     )
+    assert derived.verify() == []
+
+
+def test_an_import_that_updates_incidents_writes_their_derived_fields_with_them():
+    """A changed date, title and place: the possible days, the search text (the new title and
+    place, and still the tokens of the actors its claims name) and the claimants, as the
+    definition gives them."""
+    tower = Incident.objects.get(code=TOWER_22)
+    tokens = [t for t in tower.search_text.split() if t.startswith("actor")]
+    assert tokens  # its claims name groups
+    other = Location.objects.exclude(pk=tower.location_id).order_by("pk").first()
+    text = "code,title,date,date_precision,country,location\n"
+    text += f"{TOWER_22},A retitled attack (test),2024-01-01,month,{other.country},{other.slug}\n"
+    result = import_rows("incidents", csv.DictReader(io.StringIO(text)), "test import")
+    assert result.errors == [] and result.updated == 1
+    tower.refresh_from_db()
+    assert (tower.first_day.isoformat(), tower.last_day.isoformat()) == ("2024-01-01", "2024-01-31")
+    assert "retitled" in tower.search_text.split()
+    assert other.name.split()[-1].lower() in tower.search_text.split()
+    assert all(token in tower.search_text.split() for token in tokens)
     assert derived.verify() == []
 
 

@@ -271,6 +271,23 @@ def test_an_incident_code_given_twice_is_an_error_naming_both_lines(client, tmp_
     assert database_state() == state
 
 
+# With batches of two rows: the same batch, the next one (kept in memory), and batches later
+# (a temporary table: memory stays flat in the file's length).
+@pytest.mark.parametrize("later", [1, 3, 9, 40])
+def test_a_code_given_again_batches_later_is_an_error_naming_both_lines(
+    client, tmp_path, monkeypatch, later
+):
+    monkeypatch.setattr("exchange.importer.BATCH", 2)
+    header, rows = exported(client, "incidents")
+    assert len(rows) > later
+    again = {**rows[0], "title": "The last row used to win"}
+    state = database_state()
+    result = one(tmp_path, "incidents", header, [*rows[:later], again, *rows[later:]])
+    assert [(row, column) for row, column, _ in result.errors] == [(later + 2, "code")]
+    assert "the same key as line 2" in result.errors[0][2]
+    assert database_state() == state
+
+
 def test_a_claim_id_given_twice_is_an_error_and_no_claim_moves(client, tmp_path):
     header, rows = exported(client, "claims", incident_code=TOWER_22)
     moved = {**rows[0], "incident_code": "2024-01-28-al-tanf-drone-claim"}
