@@ -721,11 +721,27 @@ def markdown(results: dict) -> str:
     lines += ["", "## Target", ""]
     seeded = [e for e in entries if e["base"] == "seed" and e["size"] >= 2000]
     if seeded:
-        rate = min(e["median"].get("create", {}).get("rows_per_s") or 0 for e in seeded)
+        # Judged on the rows' own rate: the seconds of the file less those of the empty file
+        # (starting the interpreter, Django and the command, measured in the same run), which a
+        # file of 2,000 rows would otherwise spend a third of its time on.
+        rates = {}
+        for e in seeded:
+            nets = []
+            for run in e["runs"]:
+                create, empty = run["steps"].get("create"), run["steps"].get("empty")
+                work = create["seconds"] - empty["seconds"] if create and empty else 0
+                nets.append(e["size"] / work if work > 0 else 0)
+            gross = e["median"].get("create", {}).get("rows_per_s") or 0
+            rates[e["size"]] = (statistics.median(nets) if nets else 0, gross)
+        rate = min(net for net, _gross in rates.values())
         ok = rate >= TARGET_RATE
+        each = "; ".join(
+            f"{size:,} rows: {net:,.0f} rows/s ({gross:,.0f} with the start-up)"
+            for size, (net, gross) in sorted(rates.items())
+        )
         lines.append(
             f"- {'✅' if ok else '❌'} at least {TARGET_RATE:,} incident rows/s into the seeded "
-            f"database (files of 2,000 rows or more): slowest {rate:,.0f} rows/s"
+            f"database (files of 2,000 rows or more; seconds less the empty file's): {each}"
         )
     else:
         lines.append("- not judged: no file of 2,000 rows or more into the seeded database")
