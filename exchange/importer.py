@@ -669,8 +669,7 @@ class Importer:
         self.largest_line = 0  # the file's line that gave largest_id (0: the database's)
         self.deferred: list[tuple[int, Row, str]] = []  # (line, row, the claim_id it names)
         self.lineage_lines: dict[int, int] = {}  # claim linked or unlinked by a row -> its line
-        self.touched_claims: set[int] = set()
-        self.claim_lines: dict[int, int] = {}  # claim id -> its line (lineage errors)
+        self.claim_lines = ClaimLines()  # claims written or linked -> the row's line
         self.counts: dict[str, set] = {"group": set(), "brand": set(), "location": set()}
         self.unpublished: list = []  # (line, record) moved from published to draft
 
@@ -1428,8 +1427,7 @@ class Importer:
                     self.counts["brand"].add(row.before.get("brand_id"))
             self.counts["group"] |= {o.group_id for o in objs}
             self.counts["brand"] |= {o.brand_id for o in objs}
-            self.touched_claims |= {o.pk for o in objs}
-            self.claim_lines.update({row.obj.pk: row.line for row in rows})
+            self.claim_lines.add({row.obj.pk: row.line for row in rows})
             self.check_published_sources({o.pk for o in objs}, rows)
             self.publish_used(
                 set(
@@ -1531,8 +1529,7 @@ class Importer:
         # Two claims may not supersede the same one (a one-to-one link).
         by_target = {}
         for line, claim in changed:
-            self.touched_claims.add(claim.pk)
-            self.claim_lines[claim.pk] = line
+            self.claim_lines.add({claim.pk: line})
             if claim.supersedes_id is None:
                 continue  # unlinked: nothing to share
             if claim.supersedes_id in by_target:
@@ -1568,16 +1565,23 @@ class Importer:
         incident uses was made a draft; then the counts on groups, brands and locations."""
         if self.result.error_count:
             return
-        if self.model is Claim and (self.touched_claims or self.lineage_lines):
-            checked = sorted(self.touched_claims | set(self.lineage_lines))
+        if self.model is Claim:
+            # The claims the file wrote or linked (by their rows' lines), then those it
+            # unlinked or superseded without a row of their own (by the line that did it).
+            others = dict(self.lineage_lines)
+            for lines in self.claim_lines.chunks(BATCH):
+                for pk in lines:
+                    others.pop(pk, None)
+                for pk, message in sorted(lineage_problems(list(lines)).items()):
+                    self.result.error(lines[pk], "status, supersedes_claim_id", message)
+            checked = sorted(others)
             for start in range(0, len(checked), BATCH):
                 problems = lineage_problems(checked[start : start + BATCH])
                 for pk, message in sorted(problems.items()):
-                    if pk in self.touched_claims:
-                        line = self.claim_lines.get(pk, 0)
-                    else:
-                        line, message = self.lineage_lines[pk], f"claim #{pk}: {message}"
-                    self.result.error(line, "status, supersedes_claim_id", message)
+                    self.result.error(
+                        others[pk], "status, supersedes_claim_id", f"claim #{pk}: {message}"
+                    )
+            self.claim_lines.drop()
         if self.model in (Group, Brand, Location, Source):
             self.check_unpublishing()
         if self.result.error_count:
@@ -1740,6 +1744,69 @@ class EarlierKeys:
                 cursor.execute(f"DROP TABLE {self.table}")
             self.table = None
         self.last = {}
+
+
+class ClaimLines:
+    """The claims an import wrote or linked, with the line of the row that did, for the lineage
+    check once the file is in: kept in a temporary table of the import's transaction once they
+    are more than a batch (memory flat in the file's length), read back in chunks."""
+
+    names = itertools.count(1)
+
+    def __init__(self):
+        self.pending: dict[int, int] = {}
+        self.table = None
+
+    def add(self, lines: dict[int, int]) -> None:
+        self.pending.update(lines)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with connection.cursor() as cursor:
+            if self.table is None:
+                self.table = f"import_claims_{next(self.names)}"
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {self.table} "
+                    "(claim bigint PRIMARY KEY, line integer NOT NULL)"
+                )
+            cursor.executemany(
+                f"INSERT INTO {self.table} (claim, line) VALUES (%s, %s) "
+                "ON CONFLICT (claim) DO UPDATE SET line = excluded.line",
+                list(self.pending.items()),
+            )
+        self.pending = {}
+
+    def chunks(self, size: int) -> Iterator[dict[int, int]]:
+        """Every claim with its line, in chunks of `size` in the order of their ids."""
+        if self.table is None:
+            ordered = sorted(self.pending)
+            for start in range(0, len(ordered), size):
+                yield {pk: self.pending[pk] for pk in ordered[start : start + size]}
+            return
+        self.flush()
+        last = 0
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT claim, line FROM {self.table} WHERE claim > %s ORDER BY claim "
+                    "LIMIT %s",
+                    [last, size],
+                )
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            yield dict(rows)
+            last = rows[-1][0]
+
+    def drop(self) -> None:
+        if self.table is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {self.table}")
+            self.table = None
+        self.pending = {}
 
 
 class HistoryRow:

@@ -438,6 +438,28 @@ def test_a_superseded_claim_that_nothing_supersedes_is_refused(client, tmp_path)
     assert database_state() == state
 
 
+def test_a_lineage_error_is_found_and_placed_on_its_line_in_a_long_file(
+    client, tmp_path, monkeypatch
+):
+    """The claims a file wrote are kept out of memory once they are more than a batch (here, of
+    two rows): the check at the end still finds claim 49 made 'current' and names its line."""
+    monkeypatch.setattr("exchange.importer.BATCH", 2)
+    header, rows = exported(client, "claims")
+    at = next(i for i, row in enumerate(rows) if row["claim_id"] == "49")
+    assert len(rows) > 10
+    rows.append(rows.pop(at))  # the last line, well after the first batches
+    rows[-1]["status"] = "current"
+    for row in rows:  # every row writes
+        row["note"] = f"{row['note']} (changed by a test)"
+    state = database_state()
+    result = one(tmp_path, "claims", header, rows)
+    assert result.errors == [
+        (len(rows) + 1, "status, supersedes_claim_id",
+         "A later claim supersedes this claim, so its status is 'superseded', not 'current'."),
+    ]  # fmt: skip
+    assert database_state() == state
+
+
 def test_a_lineage_made_in_one_file_is_accepted(client, tmp_path):
     """The later claim names the earlier one and the earlier one becomes 'superseded', in any
     row order."""
