@@ -74,6 +74,10 @@ def live_url(django_db_setup, django_db_blocker):
             server.terminate()
             for conn in shared.values():
                 conn.dec_thread_sharing()
+            # The connections the module's tests used: on PostgreSQL one of them stayed open to
+            # the end of the run, and the test database could not be dropped ("being accessed
+            # by other users").
+            connections.close_all()
 
 
 @pytest.fixture(scope="module")
