@@ -45,28 +45,25 @@ def actors_named(queryset, text):
     return exact if len(exact) == 1 else named
 
 
-def group_filter(**kwargs):
-    kwargs.setdefault("label", "Group")
+def actor_filter(model, example: str, **kwargs):
+    """A group or brand typed by its slug or any spelling of a name (kb.filters.RecordFilter)."""
+    noun = model._meta.model_name
     return RecordFilter(
-        Group,
-        suggest="/groups/suggest.json",
-        noun="group",
-        example="Kata'ib Hezbollah or kataib-hezbollah",
+        model,
+        suggest=f"/{noun}s/suggest.json",
+        noun=noun,
+        example=example,
         by_name=actors_named,
         **kwargs,
     )
+
+
+def group_filter(**kwargs):
+    return actor_filter(Group, "Kata'ib Hezbollah or kataib-hezbollah", **kwargs)
 
 
 def brand_filter(**kwargs):
-    kwargs.setdefault("label", "Brand")
-    return RecordFilter(
-        Brand,
-        suggest="/brands/suggest.json",
-        noun="brand",
-        example="Islamic Resistance in Iraq or islamic-resistance-in-iraq",
-        by_name=actors_named,
-        **kwargs,
-    )
+    return actor_filter(Brand, "Islamic Resistance in Iraq or islamic-resistance-in-iraq", **kwargs)
 
 
 def visible_groups(request):
