@@ -1215,7 +1215,13 @@ class Importer:
 
     def save_rows(self, rows: list[Row], when) -> None:
         created = [row for row in rows if row.created]
-        changed = [row for row in rows if not row.created and snapshot(row.obj) != row.before]
+        # The fields each existing record's row changes (its values now against those read).
+        changes = {
+            row.line: [f for f, v in snapshot(row.obj).items() if row.before[f] != v]
+            for row in rows
+            if not row.created
+        }
+        changed = [row for row in rows if changes.get(row.line)]
         if created:
             objs = [row.obj for row in created]  # a new incident's derived fields: write()
             if self.table.explicit_id:
@@ -1248,9 +1254,7 @@ class Importer:
                      for r in created}
                 )  # fmt: skip
         if changed:
-            fields = sorted(
-                {f for row in changed for f, v in snapshot(row.obj).items() if row.before[f] != v}
-            )
+            fields = sorted({f for row in changed for f in changes[row.line]})
             if self.model is Incident:
                 # Its derived fields in the same UPDATE (a second one would write each row and
                 # its indexes again): from its new values, its claims and location as stored.
@@ -1693,107 +1697,64 @@ def drafts_used_by(incident_ids: list[int]) -> set[int]:
     return found
 
 
-class EarlierKeys:
-    """The keys of the rows of a file's earlier batches, with their lines, to refuse a key given
-    twice. The last batch's are kept in memory, older ones in a temporary table of the import's
-    transaction: memory stays flat however long the file, and a file of one batch never makes
-    the table."""
+class LineTable:
+    """Lines of a file by key (a row's key as text, or a claim's id), kept out of memory: in a
+    temporary table of the import's transaction, made when first written to."""
 
     names = itertools.count(1)
 
-    def __init__(self):
-        self.last: dict[str, int] = {}
+    def __init__(self, key_type: str):
+        self.key_type = key_type  # the SQL type of the key: text, bigint
         self.table = None
 
-    def lines_of(self, keys: list[tuple]) -> dict[tuple, int]:
-        texts = {repr(key): key for key in keys}
-        found = {texts[text]: self.last[text] for text in texts if text in self.last}
-        if self.table is not None:
-            wanted = [text for text in texts if text not in self.last]
-            with connection.cursor() as cursor:
-                for start in range(0, len(wanted), 500):
-                    chunk = wanted[start : start + 500]
-                    marks = ", ".join(["%s"] * len(chunk))
-                    cursor.execute(
-                        f"SELECT given, line FROM {self.table} WHERE given IN ({marks})", chunk
-                    )
-                    found.update({texts[text]: line for text, line in cursor.fetchall()})
-        return found
-
-    def add(self, lines: dict[tuple, int]) -> None:
-        if self.last:
-            rows = list(self.last.items())
-            with connection.cursor() as cursor:
-                if self.table is None:
-                    self.table = f"import_keys_{next(self.names)}"
-                    cursor.execute(
-                        f"CREATE TEMPORARY TABLE {self.table} "
-                        "(given text PRIMARY KEY, line integer NOT NULL)"
-                    )
-                if connection.vendor == "postgresql":
-                    bulk.copy_in(f"COPY {self.table} (given, line) FROM STDIN", rows)
-                else:
-                    cursor.executemany(
-                        f"INSERT INTO {self.table} (given, line) VALUES (%s, %s)", rows
-                    )
-        self.last = {repr(key): line for key, line in lines.items()}
-
-    def drop(self) -> None:
-        if self.table is not None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE {self.table}")
-            self.table = None
-        self.last = {}
-
-
-class ClaimLines:
-    """The claims an import wrote or linked, with the line of the row that did, for the lineage
-    check once the file is in: kept in a temporary table of the import's transaction once they
-    are more than a batch (memory flat in the file's length), read back in chunks."""
-
-    names = itertools.count(1)
-
-    def __init__(self):
-        self.pending: dict[int, int] = {}
-        self.table = None
-
-    def add(self, lines: dict[int, int]) -> None:
-        self.pending.update(lines)
-        if len(self.pending) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.pending:
+    def write(self, lines: dict, new: bool = False) -> None:
+        """Add these keys' lines; a key written before takes its new line. `new`: no key was
+        written before (on PostgreSQL the rows are then copied in, the fastest way)."""
+        if not lines:
             return
+        rows = list(lines.items())
         with connection.cursor() as cursor:
             if self.table is None:
-                self.table = f"import_claims_{next(self.names)}"
+                self.table = f"import_lines_{next(self.names)}"
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE {self.table} "
-                    "(claim bigint PRIMARY KEY, line integer NOT NULL)"
+                    f"(given {self.key_type} PRIMARY KEY, line integer NOT NULL)"
                 )
+            if new and connection.vendor == "postgresql":
+                bulk.copy_in(f"COPY {self.table} (given, line) FROM STDIN", rows)
+                return
             cursor.executemany(
-                f"INSERT INTO {self.table} (claim, line) VALUES (%s, %s) "
-                "ON CONFLICT (claim) DO UPDATE SET line = excluded.line",
-                list(self.pending.items()),
+                f"INSERT INTO {self.table} (given, line) VALUES (%s, %s) "
+                "ON CONFLICT (given) DO UPDATE SET line = excluded.line",
+                rows,
             )
-        self.pending = {}
 
-    def chunks(self, size: int) -> Iterator[dict[int, int]]:
-        """Every claim with its line, in chunks of `size` in the order of their ids."""
+    def lines_of(self, keys: list) -> dict:
+        """The lines of those of these keys written before."""
+        found = {}
         if self.table is None:
-            ordered = sorted(self.pending)
-            for start in range(0, len(ordered), size):
-                yield {pk: self.pending[pk] for pk in ordered[start : start + size]}
+            return found
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT given, line FROM {self.table} WHERE given IN ({marks})", chunk
+                )
+                found.update(cursor.fetchall())
+        return found
+
+    def chunks(self, size: int) -> Iterator[dict]:
+        """Every key written, with its line, in chunks of `size` in the keys' order."""
+        if self.table is None:
             return
-        self.flush()
-        last = 0
+        last = None
         while True:
+            after = "" if last is None else "WHERE given > %s "
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT claim, line FROM {self.table} WHERE claim > %s ORDER BY claim "
-                    "LIMIT %s",
-                    [last, size],
+                    f"SELECT given, line FROM {self.table} {after}ORDER BY given LIMIT %s",
+                    [size] if last is None else [last, size],
                 )
                 rows = cursor.fetchall()
             if not rows:
@@ -1806,6 +1767,61 @@ class ClaimLines:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE {self.table}")
             self.table = None
+
+
+class EarlierKeys:
+    """The keys of the rows of a file's earlier batches, with their lines, to refuse a key given
+    twice. The last batch's are kept in memory, older ones in a LineTable: memory stays flat
+    however long the file, and a file of one batch never makes the table."""
+
+    def __init__(self):
+        self.last: dict[str, int] = {}
+        self.older = LineTable("text")
+
+    def lines_of(self, keys: list[tuple]) -> dict[tuple, int]:
+        texts = {repr(key): key for key in keys}
+        found = {texts[text]: self.last[text] for text in texts if text in self.last}
+        older = self.older.lines_of([text for text in texts if text not in self.last])
+        found.update({texts[text]: line for text, line in older.items()})
+        return found
+
+    def add(self, lines: dict[tuple, int]) -> None:
+        self.older.write(self.last, new=True)  # a key is given once (or refused)
+        self.last = {repr(key): line for key, line in lines.items()}
+
+    def drop(self) -> None:
+        self.older.drop()
+        self.last = {}
+
+
+class ClaimLines:
+    """The claims an import wrote or linked, with the line of the row that did, for the lineage
+    check once the file is in: in a LineTable once they are more than a batch (memory flat in the
+    file's length), read back in chunks."""
+
+    def __init__(self):
+        self.pending: dict[int, int] = {}
+        self.stored = LineTable("bigint")
+
+    def add(self, lines: dict[int, int]) -> None:
+        self.pending.update(lines)
+        if len(self.pending) >= BATCH:
+            self.stored.write(self.pending)
+            self.pending = {}
+
+    def chunks(self, size: int) -> Iterator[dict[int, int]]:
+        """Every claim with its line, in chunks of `size` in the order of their ids."""
+        if self.stored.table is None:
+            ordered = sorted(self.pending)
+            for start in range(0, len(ordered), size):
+                yield {pk: self.pending[pk] for pk in ordered[start : start + size]}
+            return
+        self.stored.write(self.pending)
+        self.pending = {}
+        yield from self.stored.chunks(size)
+
+    def drop(self) -> None:
+        self.stored.drop()
         self.pending = {}
 
 
